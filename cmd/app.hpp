@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
+#include "pkg/core/env.hpp"
+
+namespace dokploy_provider::cmd {
+
+// What subcommand callbacks share: the environment they read options from and the exit code they set.
+struct AppContext {
+    core::EnvLookup env;
+    int exit_code = 0;
+    bool verbose = false;  // --verbose; logging was already configured from argv before parsing
+};
+
+// Builds the command line: global flags plus every subcommand, registered in help order.
+[[nodiscard]] std::unique_ptr<CLI::App> build_app(AppContext& context);
+
+// One per subcommand file.
+void register_init(CLI::App& app, AppContext& context);
+void register_create(CLI::App& app, AppContext& context);
+void register_delete(CLI::App& app, AppContext& context);
+void register_start(CLI::App& app, AppContext& context);
+void register_stop(CLI::App& app, AppContext& context);
+void register_status(CLI::App& app, AppContext& context);
+void register_command(CLI::App& app, AppContext& context);
+void register_version(CLI::App& app, AppContext& context);
+
+}  // namespace dokploy_provider::cmd

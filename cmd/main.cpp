@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// Entry point: logging first, then parse and dispatch. The one place where failures become exit codes.
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <exception>
+#include <iostream>
+
+#include "cmd/app.hpp"
+#include "pkg/core/errors.hpp"
+#include "pkg/core/exit_code.hpp"
+#include "pkg/core/redact.hpp"
+#include "pkg/log/logging.hpp"
+#include "pkg/provider/runtime.hpp"
+
+namespace {
+
+using dokploy_provider::core::ExitCode;
+using dokploy_provider::core::to_int;
+
+// The log level is decided before parsing so that parsing itself can log.
+bool verbose_requested(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "-v") == 0 || std::strcmp(argv[i], "--verbose") == 0) {
+            return true;
+        }
+    }
+    return dokploy_provider::core::devpod_debug_enabled(dokploy_provider::core::process_env);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    namespace dp = dokploy_provider;
+    dp::log::setup(verbose_requested(argc, argv) ? dp::log::Verbosity::debug : dp::log::Verbosity::normal);
+    try {
+        const dp::provider::Runtime runtime;  // process-wide library initialisation (curl, libssh)
+        dp::cmd::AppContext context{dp::core::process_env};
+        auto app = dp::cmd::build_app(context);
+        try {
+            app->parse(argc, argv);
+        } catch (const CLI::CallForHelp& e) {
+            return app->exit(e);
+        } catch (const CLI::CallForAllHelp& e) {
+            return app->exit(e);
+        } catch (const CLI::ParseError& e) {
+            spdlog::error("{} (run 'dokploy-provider --help' for usage)", dp::core::redact(e.what()));
+            return to_int(ExitCode::usage);
+        }
+        return context.exit_code;
+    } catch (const dp::core::Error& e) {
+        spdlog::error("{}", e.what());
+        return to_int(e.exit_code());
+    } catch (const std::exception& e) {
+        spdlog::error("unexpected failure: {}", dp::core::redact(e.what()));
+        return to_int(ExitCode::failure);
+    }
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#include "pkg/log/logging.hpp"
+
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "pkg/core/redact.hpp"
+
+namespace dokploy_provider::log {
+namespace {
+
+// A stderr sink that redacts each formatted line before it is written.
+class RedactingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        spdlog::memory_buf_t formatted;
+        formatter_->format(msg, formatted);
+        const auto line = core::redact(std::string_view(formatted.data(), formatted.size()));
+        std::fwrite(line.data(), 1, line.size(), stderr);
+    }
+    void flush_() override { std::fflush(stderr); }
+};
+
+}  // namespace
+
+void setup(Verbosity verbosity) {
+    auto sink = std::make_shared<RedactingStderrSink>();
+    auto logger = std::make_shared<spdlog::logger>("dokploy", std::move(sink));
+    if (verbosity == Verbosity::debug) {
+        logger->set_level(spdlog::level::trace);
+        logger->set_pattern("%H:%M:%S.%e %^%-5l%$ %v");
+    } else {
+        logger->set_level(spdlog::level::info);
+        logger->set_pattern("%^%l%$: %v");
+    }
+    logger->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(std::move(logger));
+}
+
+void debug_lines(std::string_view source, std::string_view text) {
+    if (!spdlog::should_log(spdlog::level::debug)) {
+        return;
+    }
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        auto line = text.substr(0, end);
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        if (!line.empty()) {
+            spdlog::debug("{}: {}", source, line);
+        }
+        if (end == std::string_view::npos) {
+            break;
+        }
+        text.remove_prefix(end + 1);
+    }
+}
+
+}  // namespace dokploy_provider::log

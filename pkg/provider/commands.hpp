@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "pkg/core/env.hpp"
+
+namespace dokploy_provider::provider {
+
+// The use cases behind each subcommand. Each reads its options from `env`, returns the process exit code
+// for an outcome, and throws core::Error (with its exit code) for a failure.
+[[nodiscard]] int run_init(const core::EnvLookup& env);
+[[nodiscard]] int run_create(const core::EnvLookup& env);
+[[nodiscard]] int run_delete(const core::EnvLookup& env);
+[[nodiscard]] int run_start(const core::EnvLookup& env);
+[[nodiscard]] int run_stop(const core::EnvLookup& env);
+[[nodiscard]] int run_status(const core::EnvLookup& env);
+[[nodiscard]] int run_command(const core::EnvLookup& env);
+
+}  // namespace dokploy_provider::provider

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+#include "pkg/provider/options.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <regex>
+
+#include "pkg/core/errors.hpp"
+#include "pkg/core/redact.hpp"
+
+namespace dokploy_provider::provider {
+namespace {
+
+constexpr std::size_t k_max_name_length = 128;
+constexpr std::size_t k_max_machine_id_length = 48;
+
+[[noreturn]] void reject(std::string_view variable, const std::string& problem, const std::string& fix) {
+    throw core::ConfigError(std::string(variable) + " " + problem + "; " + fix);
+}
+
+bool has_control_chars(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char c) { return std::iscntrl(static_cast<unsigned char>(c)); });
+}
+
+std::optional<int> parse_int(std::string_view text) {
+    int value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc{} || ptr != end) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+// A printable, trimmed name of reasonable length (project, environment, server id).
+std::string checked_name(std::string_view variable, std::string value) {
+    if (value.size() > k_max_name_length) {
+        reject(variable, "is longer than 128 characters", "use a shorter name");
+    }
+    if (has_control_chars(value) || value.front() == ' ' || value.back() == ' ') {
+        reject(variable, "has control characters or surrounding spaces", "use a plain name");
+    }
+    return value;
+}
+
+core::Millis checked_duration(std::string_view variable, const std::string& value, core::Millis minimum) {
+    const auto parsed = core::parse_duration(value);
+    if (!parsed) {
+        reject(variable, "'" + value + "' is not a duration", "use a value like 30s, 2m or 1h30m");
+    }
+    if (*parsed < minimum) {
+        reject(variable, "'" + value + "' is too short", "use at least " + core::format_duration(minimum));
+    }
+    return *parsed;
+}
+
+std::string checked_image(const std::string& value) {
+    // Docker reference: [registry[:port]/]path[:tag][@digest]; lowercase path, no spaces or quotes.
+    static const std::regex k_image(
+        R"(^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*)"
+        R"((:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$)");
+    if (value.size() > 255 || !std::regex_match(value, k_image)) {
+        reject("DOKPLOY_WORKSPACE_IMAGE", "'" + value + "' is not a valid image reference",
+               "use a reference like cruizba/ubuntu-dind:noble-26.1.4");
+    }
+    return value;
+}
+
+std::string checked_cpus(const std::string& value) {
+    static const std::regex k_cpus(R"(^([0-9]{1,3}(\.[0-9]{1,2})?)$)");
+    if (!std::regex_match(value, k_cpus) || std::stod(value) <= 0) {
+        reject("DOKPLOY_MACHINE_CPUS", "'" + value + "' is not a positive number of CPUs",
+               "use a value like 2 or 0.5, or leave it empty for no limit");
+    }
+    return value;
+}
+
+std::string checked_memory(const std::string& value) {
+    static const std::regex k_memory(R"(^[1-9][0-9]{0,8}[bkmgBKMG]?$)");
+    if (!std::regex_match(value, k_memory)) {
+        reject("DOKPLOY_MACHINE_MEMORY", "'" + value + "' is not a memory size",
+               "use a value like 4g or 512m, or leave it empty for no limit");
+    }
+    return value;
+}
+
+std::string checked_ssh_host(const std::string& value) {
+    const bool bracketed = value.starts_with('[') && value.ends_with(']');
+    const auto host = bracketed ? value.substr(1, value.size() - 2) : value;
+    // Reuse the URL authority rules: a bare host must parse as "http://<host>" with no port or path.
+    const auto probe = http::parse_url("http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host));
+    if (!probe.url || !probe.url->path_prefix.empty() || probe.url->port) {
+        reject("DOKPLOY_SSH_HOST", "'" + value + "' is not a host name or IP address",
+               "use a host like dokploy.example.com, 203.0.113.7 or 2001:db8::7 (no port, no scheme)");
+    }
+    return probe.url->host;
+}
+
+}  // namespace
+
+std::optional<PortRange> parse_port_range(std::string_view text) {
+    const auto dash = text.find('-');
+    if (dash == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const auto low = parse_int(text.substr(0, dash));
+    const auto high = parse_int(text.substr(dash + 1));
+    if (!low || !high || *low < 1024 || *high > 65535 || *low > *high) {
+        return std::nullopt;
+    }
+    return PortRange{*low, *high};
+}
+
+Options load_options(const core::EnvLookup& env) {
+    Options options;
+
+    const auto url_text = env("DOKPLOY_SERVER_URL");
+    if (!url_text) {
+        reject("DOKPLOY_SERVER_URL", "is not set", "set it to your Dokploy URL, e.g. https://dokploy.example.com");
+    }
+    const auto url = http::parse_url(*url_text);
+    if (!url.url) {
+        reject("DOKPLOY_SERVER_URL", "is not a valid URL: " + url.error,
+               "use a URL like https://dokploy.example.com or http://203.0.113.7:3000");
+    }
+    options.server_url = *url.url;
+
+    const auto token = env("DOKPLOY_API_TOKEN");
+    if (!token) {
+        reject("DOKPLOY_API_TOKEN", "is not set", "create an API key in Dokploy (Profile > API/CLI) and set it");
+    }
+    if (has_control_chars(*token) || token->find(' ') != std::string::npos) {
+        reject("DOKPLOY_API_TOKEN", "contains spaces or control characters", "paste the API key exactly as Dokploy shows it");
+    }
+    options.api_token = *token;
+    core::register_secret(options.api_token);
+
+    if (auto value = env("DOKPLOY_PROJECT_NAME")) {
+        options.project_name = checked_name("DOKPLOY_PROJECT_NAME", *value);
+    }
+    if (auto value = env("DOKPLOY_ENVIRONMENT_NAME")) {
+        options.environment_name = checked_name("DOKPLOY_ENVIRONMENT_NAME", *value);
+    }
+    if (auto value = env("DOKPLOY_SERVER_ID")) {
+        options.server_id = checked_name("DOKPLOY_SERVER_ID", *value);
+    }
+    if (auto value = env("DOKPLOY_SSH_HOST")) {
+        options.ssh_host = checked_ssh_host(*value);
+    }
+    if (auto value = env("DOKPLOY_SSH_PORT_RANGE")) {
+        const auto range = parse_port_range(*value);
+        if (!range) {
+            reject("DOKPLOY_SSH_PORT_RANGE", "'" + *value + "' is not a valid range",
+                   "use LOW-HIGH with 1024 <= LOW <= HIGH <= 65535, e.g. 2222-2322");
+        }
+        options.ssh_port_range = *range;
+    }
+    if (auto value = env("DOKPLOY_WORKSPACE_IMAGE")) {
+        options.workspace_image = checked_image(*value);
+    }
+    if (auto value = env("DOKPLOY_MACHINE_CPUS")) {
+        options.machine_cpus = checked_cpus(*value);
+    }
+    if (auto value = env("DOKPLOY_MACHINE_MEMORY")) {
+        options.machine_memory = checked_memory(*value);
+    }
+    if (auto value = env("DOKPLOY_CA_FILE")) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(*value, ec)) {
+            reject("DOKPLOY_CA_FILE", "'" + *value + "' is not a readable file", "point it at a PEM file of your CA");
+        }
+        options.ca_file = *value;
+    }
+    if (auto value = env("DOKPLOY_TIMEOUT")) {
+        options.request_timeout = checked_duration("DOKPLOY_TIMEOUT", *value, core::Millis(1000));
+    }
+    if (auto value = env("DOKPLOY_CREATE_TIMEOUT")) {
+        options.create_timeout = checked_duration("DOKPLOY_CREATE_TIMEOUT", *value, core::Millis(10'000));
+    }
+    return options;
+}
+
+std::string load_machine_id(const core::EnvLookup& env) {
+    const auto value = env("MACHINE_ID");
+    if (!value) {
+        reject("MACHINE_ID", "is not set", "run this through DevPod, or set MACHINE_ID to the machine's name");
+    }
+    static const std::regex k_machine_id("^[a-z0-9][a-z0-9-]*$");
+    if (value->size() > k_max_machine_id_length || !std::regex_match(*value, k_machine_id)) {
+        reject("MACHINE_ID", "must be 1-48 characters of a-z, 0-9 and '-', starting with a letter or digit",
+               "use the machine name DevPod gives");
+    }
+    return *value;
+}
+
+std::filesystem::path load_machine_folder(const core::EnvLookup& env) {
+    const auto value = env("MACHINE_FOLDER");
+    if (!value) {
+        reject("MACHINE_FOLDER", "is not set", "run this through DevPod, or set MACHINE_FOLDER to a folder for the machine's keys");
+    }
+    if (has_control_chars(*value) || !std::filesystem::path(*value).is_absolute()) {
+        reject("MACHINE_FOLDER", "must be an absolute path without control characters", "set it to an absolute folder path");
+    }
+    return *value;
+}
+
+std::string load_command(const core::EnvLookup& env) {
+    auto value = env("COMMAND");
+    if (!value) {
+        reject("COMMAND", "is not set", "run this through DevPod, or set COMMAND to the shell command to run");
+    }
+    return *value;
+}
+
+}  // namespace dokploy_provider::provider

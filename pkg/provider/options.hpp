@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "pkg/core/duration.hpp"
+#include "pkg/core/env.hpp"
+#include "pkg/http/url.hpp"
+
+namespace dokploy_provider::provider {
+
+inline constexpr const char* k_default_workspace_image = "cruizba/ubuntu-dind:noble-26.1.4";
+
+struct PortRange {
+    int low = 2222;
+    int high = 2322;
+    friend bool operator==(const PortRange&, const PortRange&) = default;
+};
+
+// Every provider option, validated. Loaded once per process by load_options().
+struct Options {
+    http::Url server_url;
+    std::string api_token;  // secret: registered with core::register_secret() when loaded
+    std::string project_name = "devpod-workspaces";
+    std::string environment_name = "production";
+    std::optional<std::string> server_id;
+    std::optional<std::string> ssh_host;  // explicit DOKPLOY_SSH_HOST; see effective default in the README
+    PortRange ssh_port_range;
+    std::string workspace_image = k_default_workspace_image;
+    std::optional<std::string> machine_cpus;    // e.g. "2", "0.5"
+    std::optional<std::string> machine_memory;  // e.g. "4g", "512m"
+    std::optional<std::filesystem::path> ca_file;
+    core::Millis request_timeout{30'000};
+    core::Millis create_timeout{600'000};
+};
+
+// Loads and validates the DOKPLOY_* options. Empty variables count as unset. Throws core::ConfigError
+// naming the variable and the fix for the first bad value. Registers the token as a secret.
+[[nodiscard]] Options load_options(const core::EnvLookup& env);
+
+// MACHINE_ID: required, [a-z0-9-], 1-48 characters, starting with a letter or digit. Throws ConfigError.
+[[nodiscard]] std::string load_machine_id(const core::EnvLookup& env);
+
+// MACHINE_FOLDER: required, an absolute path. Throws ConfigError.
+[[nodiscard]] std::filesystem::path load_machine_folder(const core::EnvLookup& env);
+
+// COMMAND: required, non-empty. Sent verbatim. Throws ConfigError.
+[[nodiscard]] std::string load_command(const core::EnvLookup& env);
+
+// Parses "LOW-HIGH" with 1024 <= LOW <= HIGH <= 65535; std::nullopt when malformed.
+[[nodiscard]] std::optional<PortRange> parse_port_range(std::string_view text);
+
+}  // namespace dokploy_provider::provider
