@@ -17,7 +17,6 @@ int run_delete(const core::EnvLookup& /*env*/) { not_implemented("delete"); }
 int run_start(const core::EnvLookup& /*env*/) { not_implemented("start"); }
 int run_stop(const core::EnvLookup& /*env*/) { not_implemented("stop"); }
 int run_status(const core::EnvLookup& /*env*/) { not_implemented("status"); }
-int run_command(const core::EnvLookup& /*env*/) { not_implemented("command"); }
 int run_init(const core::EnvLookup& /*env*/) { not_implemented("init"); }
 
 }  // namespace dokploy_provider::provider

@@ -29,6 +29,10 @@ class PortBinding:
     container_port: int
     protocol: str = "tcp"
 
+    def is_ssh(self) -> bool:
+        """True when this binding publishes the container's SSH port (22/tcp)."""
+        return self.container_port == SSH_CONTAINER_PORT and self.protocol == "tcp"
+
     def to_json(self) -> dict:
         return {
             "hostIp": self.host_ip,
@@ -48,13 +52,6 @@ class ServiceSpec:
     ports: list[PortBinding] = field(default_factory=list)
     environment: dict[str, str] = field(default_factory=dict)
     volumes: list = field(default_factory=list)
-
-    def ssh_ports(self) -> list[PortBinding]:
-        """Bindings that publish the container's SSH port (22/tcp)."""
-        return [
-            p for p in self.ports
-            if p.container_port == SSH_CONTAINER_PORT and p.protocol == "tcp"
-        ]
 
     def to_json(self) -> dict:
         return {

@@ -139,7 +139,7 @@ class ComposeRuntime:
                 continue
             port = binding.host_port or _free_port()
             held = self._claim_port(workspace, container, port)
-            if binding in service.ssh_ports():
+            if binding.is_ssh():
                 held.close()
                 ssh_ports.append(port)
             else:
@@ -261,7 +261,9 @@ def _stop_workspace(workspace: Workspace) -> None:
 
 def _terminate(process: subprocess.Popen, sig: int) -> None:
     """Signal a process and its descendants by PID; SIGKILL whatever outlives the grace time."""
-    descendants = _descendants(process.pid) if process.poll() is None else []
+    if process.poll() is not None:
+        return
+    descendants = _descendants(process.pid)
     for pid in [process.pid, *descendants]:
         _signal_pid(pid, sig)
     try:
