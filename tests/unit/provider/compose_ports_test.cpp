@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include "pkg/provider/compose_ports.hpp"
+
+#include <string>
+
+#include "pkg/provider/workspace_template.hpp"
+#include "tests/support/catch.hpp"
+
+using dokploy_provider::provider::published_host_ports;
+using Ports = std::vector<int>;
+
+TEST_CASE("short-syntax ports in block sequences") {
+    const auto* file = R"(services:
+  web:
+    image: nginx
+    ports:
+      - "8080:80"
+      - 2222:22
+      - '127.0.0.1:3000:3000/tcp'
+      - "[::1]:4000:4000"
+      - 5000-5002:5000-5002
+      - "80"          # container only: no host port
+)";
+    CHECK(published_host_ports(file) == Ports{2222, 3000, 4000, 5000, 5001, 5002, 8080});
+}
+
+TEST_CASE("flow sequences, JSON and long syntax") {
+    CHECK(published_host_ports("ports: [\"2300:22\", '2301:22']") == Ports{2300, 2301});
+    CHECK(published_host_ports(R"({"services":{"a":{"ports":["2400:22"]}}})") == Ports{2400});
+    const auto* long_syntax = R"(    ports:
+      - target: 22
+        published: 2500
+        protocol: tcp
+      - target: 80
+        published: "2600-2601"
+)";
+    CHECK(published_host_ports(long_syntax) == Ports{2500, 2600, 2601});
+}
+
+TEST_CASE("what is not a published port is ignored") {
+    CHECK(published_host_ports("").empty());
+    CHECK(published_host_ports("image: redis:7\ncommand: sleep 3600\n").empty());
+    CHECK(published_host_ports("ports:\n  - \"99999:22\"\n  - \"0:22\"\n  - \"3000-1000:22\"\n").empty());
+    CHECK(published_host_ports("ports:\n  - \"1-65535:1-65535\"\n").empty());
+    CHECK(published_host_ports(std::string(100'000, '9')).empty());
+}
+
+TEST_CASE("the port of our own compose file is found") {
+    dokploy_provider::provider::WorkspaceSpec spec;
+    spec.machine_id = "ws";
+    spec.image = "img";
+    spec.ssh_port = 2345;
+    spec.authorized_keys = "ssh-ed25519 AAAA";
+    spec.host_key_base64 = "QUJD";
+    CHECK(published_host_ports(dokploy_provider::provider::render_compose_file(spec)) == Ports{2345});
+}
