@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: MIT
+# Porcelain over the CMake presets. On a fresh Debian machine `make demo` and `make test` are all you need:
+# both install missing Debian packages first (`make deps`).
+
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+PYTHON := /usr/bin/python3
+PACKAGES := $(shell grep -v '^\#' .ci/debian-packages.txt)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+BIN := dist/dokploy-provider
+
+.PHONY: all deps build test test-unit test-integration demo bench fmt tidy asan clean
+
+all: build
+
+# Installs the Debian packages that are missing (idempotent: does nothing when all are there).
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+# Optimised host binary at dist/dokploy-provider.
+build: deps
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS)
+	@mkdir -p dist
+	cp build/release/cmd/dokploy-provider $(BIN)
+	@echo "built $(BIN)"
+
+# Every test (Catch2 unit tests, simulator self-tests, integration tests against the simulator and sshd).
+test: deps
+	cmake --preset dev
+	cmake --build --preset dev -j $(JOBS)
+	ctest --preset dev -j $(JOBS)
+
+test-unit: deps
+	cmake --preset dev
+	cmake --build --preset dev -j $(JOBS)
+	ctest --preset dev -j $(JOBS) -LE integration
+
+test-integration: deps
+	cmake --preset dev
+	cmake --build --preset dev -j $(JOBS)
+	ctest --preset dev -j $(JOBS) -L integration
+
+# The whole machine lifecycle against the local Dokploy simulator.
+demo: build
+	$(PYTHON) tests/demo/demo.py --binary $(BIN)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: deps
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
+
+bench: build
+	$(PYTHON) bench/ssh_bench.py --binary $(BIN)
+
+fmt:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+tidy: deps
+	cmake --preset dev
+	git ls-files 'pkg/*.cpp' 'cmd/*.cpp' | xargs clang-tidy -p build/dev --quiet
+
+clean:
+	rm -rf build dist
