@@ -67,10 +67,13 @@ class ComposeRuntime:
         self._operation_lock = threading.Lock()  # serialises up/down/kill
         self._lock = threading.Lock()  # guards _workspaces
         self._workspaces: dict[str, Workspace] = {}
+        self._closed = False
 
     def up(self, compose_id: str, app_name: str, spec: ComposeSpec) -> None:
         """(Re)create the workspace: replaces a previous one; raises ComposeError."""
         with self._operation_lock:
+            if self._closed:
+                raise ComposeError("the simulator is shutting down")
             self._down_locked(compose_id)
             workspace = Workspace(compose_id, app_name)
             try:
@@ -100,8 +103,9 @@ class ComposeRuntime:
             return killed
 
     def stop_all(self) -> None:
-        """Stop every workspace (used at exit)."""
+        """Stop every workspace and refuse new ones (used at exit)."""
         with self._operation_lock:
+            self._closed = True
             with self._lock:
                 ids = list(self._workspaces)
             for compose_id in ids:
@@ -242,7 +246,8 @@ def _wait_until_listening(sshd: SshdProcess, container: str) -> None:
 
 def _read_log(sshd: SshdProcess) -> str:
     try:
-        with open(os.path.join(sshd.directory, "sshd.log"), encoding="utf-8", errors="replace") as f:
+        path = os.path.join(sshd.directory, "sshd.log")
+        with open(path, encoding="utf-8", errors="replace") as f:
             return f.read().strip()[-2000:]
     except OSError:
         return ""
