@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+#include "pkg/dokploy/client.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <chrono>
+#include <tuple>
+#include <utility>
+
+#include "pkg/core/redact.hpp"
+#include "pkg/dokploy/errors.hpp"
+#include "pkg/dokploy/json_models.hpp"
+
+namespace dokploy_provider::dokploy {
+namespace {
+
+using http::Idempotency;
+
+constexpr std::tuple<int, int, int> k_oldest_supported{0, 22, 0};
+constexpr std::tuple<int, int, int> k_first_with_environments{0, 25, 0};
+constexpr std::size_t k_max_traced_body = 4096;
+
+std::string_view layout_name(ApiLayout layout) {
+    return layout == ApiLayout::environments ? "environments (v0.25+)" : "legacy (v0.22-v0.24)";
+}
+
+// RFC 3986 percent-encoding of a query component: everything but unreserved characters.
+std::string percent_encode(std::string_view text) {
+    static constexpr char k_hex[] = "0123456789ABCDEF";
+    std::string result;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9') || c == '-' ||
+            c == '.' || c == '_' || c == '~') {
+            result += c;
+        } else {
+            result += '%';
+            result += k_hex[byte >> 4U];
+            result += k_hex[byte & 0x0FU];
+        }
+    }
+    return result;
+}
+
+std::string traced(std::string_view body) {
+    auto text = core::redact(body.substr(0, k_max_traced_body));
+    return body.size() > k_max_traced_body ? text + "...(" + std::to_string(body.size()) + " bytes)" : text;
+}
+
+// Runs a decoder on a 2xx response, turning its BodyError into an ApiError naming the procedure.
+template <typename Decode>
+auto decoded(std::string_view procedure, const http::Response& response, Decode decode) {
+    try {
+        return decode(response.body);
+    } catch (const detail::BodyError& error) {
+        throw detail::unexpected_body(procedure, response.status, error.what());
+    }
+}
+
+// Throws ApiError for a Dokploy older than v0.22.0.
+void require_supported(const ServerVersion& version) {
+    if (std::tie(version.major, version.minor, version.patch) < k_oldest_supported) {
+        throw core::ApiError("Dokploy " + version.text + " is older than the oldest supported v0.22.0; upgrade Dokploy",
+                             "settings.getDokployVersion", 200);
+    }
+}
+
+std::optional<int> number(std::string_view text) {
+    int value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    return ec == std::errc{} && ptr == end && !text.empty() && value >= 0 ? std::optional<int>(value) : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ServerVersion> parse_server_version(std::string_view text) {
+    auto rest = text;
+    if (rest.starts_with('v') || rest.starts_with('V')) {
+        rest.remove_prefix(1);
+    }
+    rest = rest.substr(0, rest.find_first_of("-+ "));  // "-canary.1", "+build"
+    int parts[3] = {0, 0, 0};
+    int count = 0;
+    while (true) {
+        const auto dot = rest.find('.');
+        const auto value = number(rest.substr(0, dot));
+        if (!value || count == 3) {
+            return std::nullopt;
+        }
+        parts[count++] = *value;
+        if (dot == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(dot + 1);
+    }
+    if (count < 2) {
+        return std::nullopt;
+    }
+    return ServerVersion{std::string(text), parts[0], parts[1], parts[2]};
+}
+
+Client::Client(http::HttpClient& http, http::Url base, std::string token, http::RetryPolicy retry,
+               http::Sleeper& sleeper)
+    : m_http(http),
+      m_base(std::move(base)),
+      m_token(std::move(token)),
+      m_retry(retry),
+      m_sleeper(sleeper),
+      m_random(http::make_unit_random()) {
+    core::register_secret(m_token);
+}
+
+http::Response Client::exchange(http::Request request, std::string_view procedure, Idempotency idempotency,
+                                int& attempts) {
+    request.headers.emplace_back("x-api-key", m_token);
+    request.headers.emplace_back("Accept", "application/json");
+    if (request.method == "POST") {
+        request.headers.emplace_back("Content-Type", "application/json");
+        spdlog::trace("{} body: {}", procedure, traced(request.body));
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto outcome =
+        http::send_with_retry(m_http, m_sleeper, m_retry, request, idempotency, {"Dokploy", procedure}, m_random);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    spdlog::debug("{} {} -> {} ({}ms, {} attempt{})", request.method, procedure, outcome.response.status,
+                  elapsed.count(), outcome.attempts, outcome.attempts == 1 ? "" : "s");
+    spdlog::trace("{} answer: {}", procedure, traced(outcome.response.body));
+    attempts = outcome.attempts;
+    return std::move(outcome.response);
+}
+
+http::Response Client::get(std::string_view procedure, const Query& query, bool allow_missing) {
+    auto url = m_base.endpoint(procedure);
+    for (std::size_t i = 0; i < query.size(); ++i) {
+        url += (i == 0 ? "?" : "&") + percent_encode(query[i].first) + "=" + percent_encode(query[i].second);
+    }
+    int attempts = 1;
+    auto response = exchange({"GET", std::move(url), {}, {}}, procedure, Idempotency::safe, attempts);
+    if (!response.ok() && !(allow_missing && detail::is_missing_resource(response))) {
+        throw detail::status_error(procedure, m_base, response, attempts);
+    }
+    return response;
+}
+
+http::Response Client::post(std::string_view procedure, std::string body, Idempotency idempotency) {
+    int attempts = 1;
+    auto response =
+        exchange({"POST", m_base.endpoint(procedure), {}, std::move(body)}, procedure, idempotency, attempts);
+    if (!response.ok()) {
+        throw detail::status_error(procedure, m_base, response, attempts);
+    }
+    return response;
+}
+
+void Client::mutate(std::string_view procedure, std::string body) {
+    const auto response = post(procedure, std::move(body), Idempotency::only_if_not_delivered);
+    decoded(procedure, response, [](std::string_view text) {
+        detail::check_acknowledgement(text);
+        return 0;
+    });
+}
+
+std::string Client::version_text() {
+    const auto response = get("settings.getDokployVersion", {});
+    return decoded("settings.getDokployVersion", response, detail::decode_version_text);
+}
+
+ServerVersion Client::version() {
+    const auto text = version_text();
+    const auto version = parse_server_version(text);
+    if (!version) {
+        throw detail::unexpected_body("settings.getDokployVersion", 200, "'" + text + "' is not a version number");
+    }
+    require_supported(*version);
+    m_version = version;
+    return *version;
+}
+
+ApiLayout Client::layout() {
+    if (m_layout) {
+        return *m_layout;
+    }
+    std::string unknown_because;
+    try {
+        const auto text = m_version ? m_version->text : version_text();
+        if (const auto v = parse_server_version(text)) {
+            require_supported(*v);
+            m_layout = std::tie(v->major, v->minor, v->patch) >= k_first_with_environments ? ApiLayout::environments
+                                                                                           : ApiLayout::legacy;
+            spdlog::debug("Dokploy {} at {}: {} API layout", v->text, m_base.authority(), layout_name(*m_layout));
+        } else {
+            unknown_because = "its version '" + text + "' is not a version number";
+        }
+    } catch (const core::ApiError& error) {
+        if (error.http_status() != 404 && error.http_status() / 100 != 2) {
+            throw;  // 401, 403, 5xx: a real failure, not an unreadable version
+        }
+        unknown_because = error.what();
+    }
+    if (!m_layout) {
+        std::ignore = projects();  // records the shape, if any project shows one
+        if (!m_observed_shape) {
+            throw core::ApiError("cannot tell which API layout Dokploy at " + m_base.authority() +
+                                     " uses: " + unknown_because + "; and project.all has no project that shows it",
+                                 "settings.getDokployVersion", 0);
+        }
+        m_layout = m_observed_shape;
+        spdlog::debug("Dokploy at {}: {} API layout (from project.all's shape)", m_base.authority(),
+                      layout_name(*m_layout));
+    } else if (m_observed_shape && *m_observed_shape != *m_layout) {
+        adopt_shape(*m_observed_shape);
+    }
+    return *m_layout;
+}
+
+void Client::adopt_shape(ApiLayout shape) {
+    spdlog::warn(
+        "Dokploy at {} reports a version with the {} API layout, but project.all has the {} shape; "
+        "following project.all",
+        m_base.authority(), layout_name(*m_layout), layout_name(shape));
+    m_layout = shape;
+}
+
+void Client::require_environments(std::string_view procedure) {
+    if (layout() != ApiLayout::environments) {
+        throw core::ApiError(std::string(procedure) + " needs Dokploy v0.25.0 or newer (environments); " +
+                                 m_base.authority() + " runs an older Dokploy",
+                             std::string(procedure), 0);
+    }
+}
+
+std::vector<Project> Client::projects() {
+    const auto response = get("project.all", {});
+    auto list = decoded("project.all", response, detail::decode_projects);
+    if (list.shape) {
+        m_observed_shape = list.shape;
+        if (m_layout && *m_layout != *list.shape) {
+            adopt_shape(*list.shape);
+        }
+    }
+    return std::move(list.projects);
+}
+
+CreatedProject Client::create_project(const std::string& name, const std::string& description) {
+    const auto body = detail::encode_object({{"name", name}, {"description", description}});
+    const auto response = post("project.create", body, Idempotency::only_if_not_delivered);
+    return decoded("project.create", response, detail::decode_created_project);
+}
+
+void Client::remove_project(const std::string& project_id) {
+    mutate("project.remove", detail::encode_object({{"projectId", project_id}}));
+}
+
+Environment Client::create_environment(const std::string& project_id, const std::string& name) {
+    require_environments("environment.create");
+    const auto body = detail::encode_object({{"name", name}, {"projectId", project_id}, {"description", ""}});
+    const auto response = post("environment.create", body, Idempotency::only_if_not_delivered);
+    return decoded("environment.create", response, detail::decode_environment);
+}
+
+std::vector<Environment> Client::environments(const std::string& project_id) {
+    require_environments("environment.byProjectId");
+    const auto response = get("environment.byProjectId", {{"projectId", project_id}});
+    auto list = decoded("environment.byProjectId", response, detail::decode_environments);
+    for (auto& environment : list) {
+        if (environment.project_id.empty()) {
+            environment.project_id = project_id;
+        }
+    }
+    return list;
+}
+
+Compose Client::create_compose(const NewCompose& spec) {
+    detail::JsonFields fields{{"name", spec.name}, {"description", spec.description}};
+    if (layout() == ApiLayout::environments) {
+        if (spec.environment_id.empty()) {
+            throw core::Error("create_compose needs an environment_id on Dokploy v0.25+ (environments layout)");
+        }
+        fields.emplace_back("environmentId", spec.environment_id);
+    } else {
+        if (spec.project_id.empty()) {
+            throw core::Error("create_compose needs a project_id on Dokploy before v0.25 (legacy layout)");
+        }
+        fields.emplace_back("projectId", spec.project_id);
+    }
+    fields.emplace_back("composeType", spec.compose_type);
+    if (!spec.app_name.empty()) {
+        fields.emplace_back("appName", spec.app_name);
+    }
+    if (spec.server_id) {
+        fields.emplace_back("serverId", *spec.server_id);
+    }
+    const auto response = post("compose.create", detail::encode_object(fields), Idempotency::only_if_not_delivered);
+    return decoded("compose.create", response, detail::decode_compose);
+}
+
+std::optional<Compose> Client::find_compose(const std::string& compose_id) {
+    const auto response = get("compose.one", {{"composeId", compose_id}}, true);
+    if (!response.ok()) {
+        return std::nullopt;
+    }
+    return decoded("compose.one", response, detail::decode_compose);
+}
+
+void Client::update_compose(const std::string& compose_id, const ComposeUpdate& update) {
+    detail::JsonFields fields{{"composeId", compose_id}};
+    const auto add = [&fields](const char* name, const std::optional<std::string>& value) {
+        if (value) {
+            fields.emplace_back(name, *value);
+        }
+    };
+    add("composeFile", update.compose_file);
+    add("env", update.env);
+    add("sourceType", update.source_type);
+    add("composePath", update.compose_path);
+    add("description", update.description);
+    mutate("compose.update", detail::encode_object(fields));
+}
+
+void Client::deploy_compose(const std::string& compose_id, const std::string& title) {
+    mutate("compose.deploy", detail::encode_object({{"composeId", compose_id}, {"title", title}}));
+}
+
+void Client::start_compose(const std::string& compose_id) {
+    mutate("compose.start", detail::encode_object({{"composeId", compose_id}}));
+}
+
+void Client::stop_compose(const std::string& compose_id) {
+    mutate("compose.stop", detail::encode_object({{"composeId", compose_id}}));
+}
+
+void Client::delete_compose(const std::string& compose_id, bool delete_volumes) {
+    mutate("compose.delete", detail::encode_object({{"composeId", compose_id}, {"deleteVolumes", delete_volumes}}));
+}
+
+std::vector<Server> Client::servers() {
+    const auto response = get("server.all", {});
+    return decoded("server.all", response, detail::decode_servers);
+}
+
+std::optional<Server> Client::find_server(const std::string& server_id) {
+    const auto response = get("server.one", {{"serverId", server_id}}, true);
+    if (!response.ok()) {
+        return std::nullopt;
+    }
+    return decoded("server.one", response, detail::decode_server);
+}
+
+std::vector<Deployment> Client::deployments(const std::string& compose_id) {
+    const auto response = get("deployment.allByCompose", {{"composeId", compose_id}});
+    return decoded("deployment.allByCompose", response, detail::decode_deployments);
+}
+
+}  // namespace dokploy_provider::dokploy
