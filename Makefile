@@ -9,7 +9,7 @@ PACKAGES := $(shell grep -v '^\#' .ci/debian-packages.txt)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 BIN := dist/dokploy-provider
 
-.PHONY: all deps build test test-unit test-integration demo bench fmt tidy asan clean
+.PHONY: all deps build provider-dev fuzz test test-unit test-integration demo bench fmt tidy asan clean
 
 all: build
 
@@ -28,6 +28,14 @@ build: deps
 	@mkdir -p dist
 	cp build/release/cmd/dokploy-provider $(BIN)
 	@echo "built $(BIN)"
+
+# dist/provider.dev.yaml: the manifest pointing DevPod at the locally built binary (development loop).
+HOST_OS := $(shell uname -s | tr A-Z a-z)
+HOST_ARCH := $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))
+provider-dev: build
+	cmake -DTEMPLATE=provider.yaml -DOUTPUT=dist/provider.dev.yaml \
+	  -DVERSION=$$(dist/dokploy-provider version | head -1 | cut -d' ' -f2) \
+	  -DBINARIES="$(HOST_OS)/$(HOST_ARCH)=$(CURDIR)/$(BIN)=$(CURDIR)/$(BIN)" -P cmake/RenderProvider.cmake
 
 # Every test (Catch2 unit tests, simulator self-tests, integration tests against the simulator and sshd).
 test: deps
@@ -54,6 +62,19 @@ asan: deps
 	cmake --preset asan
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
+
+# Each libFuzzer target for FUZZ_SECONDS over a scratch copy of its seed corpus (needs clang).
+FUZZ_SECONDS ?= 60
+FUZZERS := compose_ports url options
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS)
+	@for f in $(FUZZERS); do \
+	  mkdir -p build/fuzz/corpus/$$f && cp -n tests/fuzz/corpus/$$f/* build/fuzz/corpus/$$f/ ; \
+	  echo "fuzzing $$f for $(FUZZ_SECONDS)s"; \
+	  build/fuzz/tests/fuzz/fuzz_$$f build/fuzz/corpus/$$f -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=build/fuzz/crash-$$f- -print_final_stats=1 2>&1 | tail -n 12 || exit 1; \
+	done
 
 bench: build
 	$(PYTHON) bench/ssh_bench.py --binary $(BIN)
