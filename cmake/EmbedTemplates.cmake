@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Writes OUTPUT, a C++ source defining one std::string_view constant per template file, so the templates
 # ship inside the binary. Run as `cmake -DOUTPUT=... -DTEMPLATES="name=path|name=path" -P EmbedTemplates.cmake`.
+cmake_minimum_required(VERSION 3.25)
 set(content "// Generated from pkg/provider/templates by cmake/EmbedTemplates.cmake; do not edit.\n")
 string(APPEND content "#include \"pkg/provider/templates.hpp\"\n\nnamespace dokploy_provider::provider::templates {\n")
 string(REPLACE "|" ";" template_list "${TEMPLATES}")

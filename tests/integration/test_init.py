@@ -40,7 +40,7 @@ class InitTest(unittest.TestCase):
         requests = self.sim.requests()
         self.assertTrue(all(r["method"] == "GET" for r in requests), requests)
         self.assertIn("/api/settings.getDokployVersion", [r["path"] for r in requests])
-        self.assertEqual(self.sim.state()["projects"], [])
+        self.assertFalse(self.sim.state()["projects"])
 
     def test_wrong_token_is_rejected_by_name(self):
         result = run_provider(["init"], provider_env(self.sim, DOKPLOY_API_TOKEN="wrong-token-value"))

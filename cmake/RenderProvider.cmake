@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: MIT
+# Renders provider.yaml into OUTPUT. Run as
+#   cmake -DTEMPLATE=provider.yaml -DOUTPUT=dist/provider.dev.yaml -DVERSION=0.1.0 \
+#         -DBINARIES="os/arch=path-or-url=local-file|..." -P cmake/RenderProvider.cmake
+# Each BINARIES entry names the platform, what DevPod downloads or runs (path or URL) and the local file whose
+# SHA-256 becomes the checksum (plain lowercase hex, as DevPod wants). Linux entries also go to agent.binaries.
+cmake_minimum_required(VERSION 3.25)
+string(REPLACE "|" ";" entries "${BINARIES}")
+set(binaries "")
+set(agent_binaries "")
+foreach(entry IN LISTS entries)
+  string(REPLACE "=" ";" parts "${entry}")
+  list(GET parts 0 platform)
+  list(GET parts 1 location)
+  list(GET parts 2 file)
+  string(REPLACE "/" ";" platform_parts "${platform}")
+  list(GET platform_parts 0 os)
+  list(GET platform_parts 1 arch)
+  if(NOT EXISTS "${file}")
+    message(FATAL_ERROR "binary ${file} for ${platform} does not exist")
+  endif()
+  file(SHA256 "${file}" checksum)
+  set(item "      - os: ${os}\n        arch: ${arch}\n        path: ${location}\n        checksum: ${checksum}\n")
+  string(APPEND binaries "${item}")
+  if(os STREQUAL "linux")
+    string(APPEND agent_binaries "${item}")
+  endif()
+endforeach()
+string(REGEX REPLACE "\n$" "" BINARIES_BLOCK "${binaries}")
+string(REGEX REPLACE "\n$" "" AGENT_BLOCK "${agent_binaries}")
+file(READ "${TEMPLATE}" text)
+string(REPLACE "@VERSION@" "${VERSION}" text "${text}")
+string(REPLACE "@BINARIES@" "${BINARIES_BLOCK}" text "${text}")
+string(REPLACE "@AGENT_BINARIES@" "${AGENT_BLOCK}" text "${text}")
+file(WRITE "${OUTPUT}" "${text}")
+message(STATUS "wrote ${OUTPUT}")

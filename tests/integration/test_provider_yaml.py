@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+"""provider.yaml renders to a manifest DevPod accepts: every option, every verb, real checksums."""
+import hashlib
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+
+import yaml
+
+from harness import provider_binary
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+VERBS = ["init", "command", "create", "delete", "start", "stop", "status"]
+
+
+def render(binaries):
+    with tempfile.TemporaryDirectory() as folder:
+        output = os.path.join(folder, "provider.yaml")
+        subprocess.run(["cmake", "-DTEMPLATE=" + os.path.join(ROOT, "provider.yaml"), "-DOUTPUT=" + output,
+                        "-DVERSION=1.2.3", "-DBINARIES=" + binaries, "-P",
+                        os.path.join(ROOT, "cmake", "RenderProvider.cmake")], check=True, capture_output=True)
+        with open(output) as file:
+            return yaml.safe_load(file)
+
+
+class ProviderYamlTest(unittest.TestCase):
+    def test_rendered_manifest(self):
+        binary = provider_binary()
+        manifest = render(f"linux/amd64={binary}={binary}|darwin/arm64=https://example.invalid/x={binary}")
+        self.assertEqual(manifest["name"], "dokploy")
+        self.assertEqual(manifest["version"], "v1.2.3")
+        checksum = hashlib.sha256(open(binary, "rb").read()).hexdigest()
+        entries = manifest["binaries"]["DOKPLOY_PROVIDER"]
+        self.assertEqual([(e["os"], e["arch"]) for e in entries], [("linux", "amd64"), ("darwin", "arm64")])
+        for entry in entries:
+            self.assertRegex(entry["checksum"], r"^[0-9a-f]{64}$")
+            self.assertEqual(entry["checksum"], checksum)
+        self.assertEqual([(e["os"], e["arch"]) for e in manifest["agent"]["binaries"]["DOKPLOY_PROVIDER"]],
+                         [("linux", "amd64")])
+        for verb in VERBS:
+            self.assertEqual(manifest["exec"][verb], "${DOKPLOY_PROVIDER} " + verb)
+        self.assertIn("stop", manifest["agent"]["exec"]["shutdown"])
+        self.assertTrue(manifest["options"]["DOKPLOY_API_TOKEN"]["password"])
+
+    def test_every_option_the_binary_reads_is_declared_and_grouped(self):
+        manifest = render("")
+        sources = ""
+        for folder, _, files in os.walk(os.path.join(ROOT, "pkg")):
+            sources += "".join(open(os.path.join(folder, f)).read() for f in files if f.endswith(".cpp"))
+        read = set(re.findall(r'"(DOKPLOY_[A-Z_]+)"', sources))
+        declared = set(manifest["options"])
+        self.assertLessEqual(read, declared)
+        grouped = {name for group in manifest["optionGroups"] for name in group["options"]}
+        self.assertEqual(grouped, declared)
+        readme = open(os.path.join(ROOT, "README.md")).read()
+        for name in read:
+            self.assertIn(f"`{name}`", readme)
+
+
+if __name__ == "__main__":
+    unittest.main()
