@@ -35,6 +35,7 @@ std::optional<MachineState> read_machine_state(const MachinePaths& paths) {
         state.ssh_host = json.at("sshHost").get<std::string>();
         state.ssh_port = json.at("sshPort").get<int>();
         state.ssh_user = json.value("sshUser", "root");
+        state.last_start_at = json.value("lastStartAt", "");
         if (state.compose_id.empty() || state.ssh_host.empty() || state.ssh_port < 1 || state.ssh_port > 65535) {
             throw core::Error("missing ids or an invalid port");
         }
@@ -51,7 +52,7 @@ void write_machine_state(const MachinePaths& paths, const MachineState& state) {
         {"composeId", state.compose_id},      {"appName", state.app_name},
         {"projectId", state.project_id},      {"environmentId", state.environment_id},
         {"sshHost", state.ssh_host},          {"sshPort", state.ssh_port},
-        {"sshUser", state.ssh_user},
+        {"sshUser", state.ssh_user},          {"lastStartAt", state.last_start_at},
     };
     core::write_file_atomically(paths.state_file(), json.dump(2) + "\n", core::FileMode::owner_only);
 }

@@ -19,6 +19,7 @@ struct MachineState {
     std::string ssh_host;
     int ssh_port = 0;
     std::string ssh_user = "root";
+    std::string last_start_at;  // ISO-8601 time of the last deploy or start (bounds how long status says Busy)
 };
 
 // Paths of the files a machine keeps in MACHINE_FOLDER.

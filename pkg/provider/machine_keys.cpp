@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#include "pkg/provider/machine_keys.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "pkg/ssh/keys.hpp"
+
+namespace dokploy_provider::provider {
+namespace {
+
+bool file_exists(const std::filesystem::path& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
+
+void ensure_pair(const std::filesystem::path& private_key, const std::filesystem::path& public_key,
+                 const char* what) {
+    if (file_exists(private_key) && file_exists(public_key)) {
+        spdlog::debug("reusing the {} key pair in {}", what, private_key.parent_path().string());
+        return;
+    }
+    ssh::generate_ed25519_keypair(private_key, public_key);
+    spdlog::debug("generated an ed25519 {} key pair in {}", what, private_key.parent_path().string());
+}
+
+}  // namespace
+
+WorkspaceKeys ensure_machine_keys(const MachinePaths& paths) {
+    ensure_pair(paths.client_key(), paths.client_public_key(), "client");
+    ensure_pair(paths.host_key(), paths.host_public_key(), "host");
+    return {ssh::load_public_key_line(paths.client_public_key()), ssh::encode_file_base64(paths.host_key())};
+}
+
+ssh::Credentials machine_credentials(const MachinePaths& paths) {
+    return {paths.client_key(), paths.host_public_key()};
+}
+
+bool machine_keys_present(const MachinePaths& paths) {
+    return file_exists(paths.client_key()) && file_exists(paths.host_public_key());
+}
+
+}  // namespace dokploy_provider::provider

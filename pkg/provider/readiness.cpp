@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#include "pkg/provider/readiness.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "pkg/core/duration.hpp"
+#include "pkg/core/errors.hpp"
+
+namespace dokploy_provider::provider {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr core::Millis k_poll_interval{1'000};
+constexpr core::Millis k_progress_interval{10'000};
+constexpr core::Millis k_probe_timeout{5'000};
+// How long a stale `error` status may stand before our queued deployment shows up in the list.
+constexpr core::Millis k_queue_grace{20'000};
+
+core::Millis since(Clock::time_point start) {
+    return std::chrono::duration_cast<core::Millis>(Clock::now() - start);
+}
+
+// The deployment this wait is about, if Dokploy lists it.
+std::optional<dokploy::Deployment> our_deployment(dokploy::Client& client, const ReadinessTarget& target) {
+    if (!target.deploy_title) {
+        return std::nullopt;
+    }
+    for (auto& deployment : client.deployments(target.compose_id)) {
+        if (deployment.title == *target.deploy_title) {
+            return deployment;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string deploy_error(const std::optional<dokploy::Deployment>& deployment) {
+    if (deployment && !deployment->error_message.empty()) {
+        return deployment->error_message;
+    }
+    return "Dokploy reported status 'error' (see the deployment log of the service in Dokploy)";
+}
+
+// Logs one progress line when the state changed or every k_progress_interval.
+class Progress {
+public:
+    explicit Progress(Clock::time_point start) : m_start(start) {}
+    void report(const std::string& what) {
+        if (what != m_last || since(m_last_report) >= k_progress_interval) {
+            spdlog::info("{} ({} elapsed)", what, core::format_duration(since(m_start)));
+            m_last = what;
+            m_last_report = Clock::now();
+        }
+    }
+
+private:
+    Clock::time_point m_start;
+    Clock::time_point m_last_report{};
+    std::string m_last;
+};
+
+}  // namespace
+
+bool is_port_conflict(const std::string& message) {
+    std::string lower(message);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    return lower.find("port is already allocated") != std::string::npos ||
+           lower.find("address already in use") != std::string::npos;
+}
+
+WaitOutcome wait_until_ready(dokploy::Client& client, http::Sleeper& sleeper, const ReadinessTarget& target,
+                             core::Millis timeout) {
+    const auto start = Clock::now();
+    Progress progress(start);
+    const auto where = target.endpoint.host + ":" + std::to_string(target.endpoint.port);
+    std::string last_state = "nothing yet";
+    while (true) {
+        const auto compose = client.find_compose(target.compose_id);
+        if (!compose) {
+            return {false, "the compose service " + target.service_name + " was deleted while waiting", false};
+        }
+        const auto& status = compose->compose_status;
+        if (status == "error") {
+            const auto deployment = our_deployment(client, target);
+            if (!target.deploy_title || (deployment && deployment->status == "error") || since(start) > k_queue_grace) {
+                const auto reason = deploy_error(deployment);
+                return {false, "the deploy of " + target.service_name + " failed: " + reason, is_port_conflict(reason)};
+            }
+            progress.report("waiting for Dokploy to start the deploy of " + target.service_name);
+        } else if (status == "done") {
+            const auto probe = ssh::probe_ssh(target.endpoint, target.credentials, k_probe_timeout);
+            if (probe == ssh::ProbeResult::ready) {
+                spdlog::info("{} is ready: SSH answers on {} ({})", target.service_name, where,
+                             core::format_duration(since(start)));
+                return {true, {}, false};
+            }
+            if (probe == ssh::ProbeResult::host_key_mismatch) {
+                throw ssh::HostKeyMismatch(where);
+            }
+            last_state = probe == ssh::ProbeResult::auth_refused ? "SSH refused the machine's key" : "SSH not answering";
+            progress.report("deployed; waiting for SSH on " + where);
+        } else {
+            last_state = "deploy status '" + status + "'";
+            progress.report("waiting for Dokploy to deploy " + target.service_name + " (status " + status + ")");
+        }
+        if (since(start) + k_poll_interval > timeout) {
+            return {false,
+                    target.service_name + " did not become reachable over SSH on " + where +
+                        " within DOKPLOY_CREATE_TIMEOUT (" + core::format_duration(target.budget) +
+                        ", last state: " + last_state +
+                        "); raise DOKPLOY_CREATE_TIMEOUT for slow image pulls, or check the service's logs in Dokploy",
+                    false};
+        }
+        sleeper.sleep(k_poll_interval);
+    }
+}
+
+}  // namespace dokploy_provider::provider

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: MIT
+"""Shared set-up for lifecycle tests: a simulator, a port range and one MACHINE_FOLDER per machine."""
+import json
+import os
+import shutil
+import stat
+import tempfile
+import unittest
+
+from harness import Simulator, free_port_range, provider_env, run_provider
+
+TOKEN = "lifecycle-token-8d2b6c1e"
+
+
+class LifecycleCase(unittest.TestCase):
+    """Starts one simulator per test class; each test gets fresh machine folders and a clean simulator."""
+
+    legacy = False
+    ports = 12
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Simulator(token=TOKEN, legacy=cls.legacy, deploy_seconds=0.2).start()
+        cls.port_range = free_port_range(cls.ports)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.sim.clear_faults()
+        self.root = tempfile.mkdtemp(prefix="dp-machines-")
+        self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
+        self.addCleanup(self.delete_everything)
+
+    def delete_everything(self):
+        """Stops every workspace sshd the test left, through the provider's own delete."""
+        for compose in self.composes():
+            name = compose["name"].removeprefix("devpod-")
+            run_provider(["delete"], self.env(name, folder=False))
+
+    def folder(self, machine_id):
+        return os.path.join(self.root, machine_id)
+
+    def env(self, machine_id, folder=True, **extra):
+        low, high = self.port_range
+        options = {"DOKPLOY_SSH_PORT_RANGE": f"{low}-{high}", "DOKPLOY_CREATE_TIMEOUT": "60s", **extra}
+        return provider_env(self.sim, machine_id, self.folder(machine_id) if folder else None, **options)
+
+    def machine_state(self, machine_id):
+        """The machine's state file as a dict."""
+        with open(os.path.join(self.folder(machine_id), "dokploy-machine.json")) as file:
+            return json.load(file)
+
+    def provider(self, verb, machine_id, timeout=120, stdin=None, **extra):
+        return run_provider([verb], self.env(machine_id, **extra), stdin=stdin, timeout=timeout)
+
+    def ok(self, verb, machine_id, **extra):
+        result = self.provider(verb, machine_id, **extra)
+        self.assertEqual(result.returncode, 0, f"{verb} failed:\n{result.stderr.decode()}")
+        return result
+
+    def status(self, machine_id, **extra):
+        result = self.ok("status", machine_id, **extra)
+        return result.stdout.decode()
+
+    def composes(self):
+        state = self.sim.state()
+        return list(state["composes"].values()) if isinstance(state["composes"], dict) else state["composes"]
+
+    def composes_named(self, machine_id):
+        return [c for c in self.composes() if c["name"] == f"devpod-{machine_id}"]
+
+    def assert_owner_only(self, path):
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, path)
