@@ -137,10 +137,9 @@ private:
     bool m_dismissed = false;
 };
 
-void create_machine(MachineContext& ctx, Target& target) {
+void create_machine(MachineContext& ctx, Target& target, const std::string& ssh_host) {
     const auto deadline = std::chrono::steady_clock::now() + ctx.session.options().create_timeout;
     const auto keys = ensure_machine_keys(*ctx.paths);
-    const auto ssh_host = resolve_ssh_host(ctx.session);
     std::set<int> excluded;
     auto port = current_port(target.compose, ctx.session.options().ssh_port_range);
     for (int attempt = 1;; ++attempt) {
@@ -165,9 +164,10 @@ void create_machine(MachineContext& ctx, Target& target) {
 
 int run_create(const core::EnvLookup& env) {
     auto ctx = load_machine_context(env, FolderNeed::required);
+    const auto ssh_host = resolve_ssh_host(ctx.session);  // checks DOKPLOY_SERVER_ID before anything is made
     auto target = find_or_create_service(ctx);
     Rollback rollback(ctx, target);
-    create_machine(ctx, target);
+    create_machine(ctx, target, ssh_host);
     rollback.dismiss();
     return 0;
 }

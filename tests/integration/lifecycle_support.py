@@ -20,7 +20,8 @@ class LifecycleCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.sim = Simulator(token=TOKEN, legacy=cls.legacy, deploy_seconds=0.2).start()
+        cls.sim = Simulator(token=TOKEN, legacy=cls.legacy, deploy_seconds=0.2,
+                            servers=[("srv-remote-1", "remote-builder", "127.0.0.1")]).start()
         cls.port_range = free_port_range(cls.ports)
 
     @classmethod

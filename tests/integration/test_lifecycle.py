@@ -107,6 +107,20 @@ class LifecycleTest(LifecycleCase):
         self.ok("delete", machine, folder=False)
         self.assertEqual(self.status(machine, folder=False), "NotFound\n")
 
+    def test_remote_server_placement_uses_the_server_ip(self):
+        machine = "ws-remote-7e8f9"
+        # The URL names "localhost"; the remote server's IP is 127.0.0.1: SSH must go to the server's IP.
+        url = self.sim.url.replace("127.0.0.1", "localhost")
+        self.ok("create", machine, DOKPLOY_SERVER_ID="srv-remote-1", DOKPLOY_SERVER_URL=url)
+        [compose] = self.composes_named(machine)
+        self.assertEqual(compose["serverId"], "srv-remote-1")
+        self.assertEqual(self.machine_state(machine)["sshHost"], "127.0.0.1")
+        self.assertEqual(self.status(machine, DOKPLOY_SERVER_ID="srv-remote-1", DOKPLOY_SERVER_URL=url), "Running\n")
+        missing = self.provider("create", "ws-remote-none", DOKPLOY_SERVER_ID="srv-404")
+        self.assertEqual(missing.returncode, 2)
+        self.assertIn(b"DOKPLOY_SERVER_ID", missing.stderr)
+        self.assertEqual(self.composes_named("ws-remote-none"), [])
+
     def test_start_of_a_missing_machine_fails_clearly(self):
         result = self.provider("start", "ws-none-6f7a8")
         self.assertEqual(result.returncode, 1)
@@ -169,6 +183,9 @@ class LifecycleTest(LifecycleCase):
         for machine in machines:
             self.assertEqual(len(self.composes_named(machine)), 1)
             self.assertEqual(self.status(machine), "Running\n")
+        # Racing creates on a fresh server converge on one project.
+        projects = [p for p in self.sim.state()["projects"].values() if p["name"] == "devpod-workspaces"]
+        self.assertEqual(len(projects), 1, projects)
 
     def test_same_machine_created_twice_in_parallel_makes_one_service(self):
         machine = "ws-twice-9c0d1"
