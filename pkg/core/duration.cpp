@@ -3,7 +3,6 @@
 
 #include <array>
 #include <cctype>
-#include <cstdio>
 #include <utility>
 
 namespace dokploy_provider::core {
@@ -82,20 +81,18 @@ std::optional<Millis> parse_duration(std::string_view text) {
 }
 
 std::string format_duration(Millis value) {
-    const auto ms = value.count();
-    std::array<char, 32> buffer{};
+    const auto ms = static_cast<long long>(value.count());
+    const auto two_digits = [](long long n) { return (n < 10 ? "0" : "") + std::to_string(n); };
     if (ms < 1000) {
-        std::snprintf(buffer.data(), buffer.size(), "%lldms", static_cast<long long>(ms));
-    } else if (ms < 60'000) {
-        std::snprintf(buffer.data(), buffer.size(), "%llds", static_cast<long long>(ms / 1000));
-    } else if (ms < 3'600'000) {
-        std::snprintf(buffer.data(), buffer.size(), "%lldm%02llds", static_cast<long long>(ms / 60'000),
-                      static_cast<long long>(ms / 1000 % 60));
-    } else {
-        std::snprintf(buffer.data(), buffer.size(), "%lldh%02lldm", static_cast<long long>(ms / 3'600'000),
-                      static_cast<long long>(ms / 60'000 % 60));
+        return std::to_string(ms) + "ms";
     }
-    return buffer.data();
+    if (ms < 60'000) {
+        return std::to_string(ms / 1000) + "s";
+    }
+    if (ms < 3'600'000) {
+        return std::to_string(ms / 60'000) + "m" + two_digits(ms / 1000 % 60) + "s";
+    }
+    return std::to_string(ms / 3'600'000) + "h" + two_digits(ms / 60'000 % 60) + "m";
 }
 
 }  // namespace dokploy_provider::core

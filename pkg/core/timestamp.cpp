@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "pkg/core/timestamp.hpp"
 
-#include <array>
 #include <charconv>
-#include <cstdio>
 
 namespace dokploy_provider::core {
 namespace {
@@ -53,12 +51,14 @@ std::string format_iso8601(TimePoint time) {
     const auto days = std::chrono::floor<std::chrono::days>(time);
     const std::chrono::year_month_day date{days};
     const std::chrono::hh_mm_ss clock{std::chrono::floor<std::chrono::milliseconds>(time - days)};
-    std::array<char, 32> buffer{};
-    std::snprintf(buffer.data(), buffer.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
-                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                  static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
-                  static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
-    return buffer.data();
+    const auto padded = [](long long value, std::size_t width) {
+        auto text = std::to_string(value);
+        return std::string(width > text.size() ? width - text.size() : 0, '0') + text;
+    };
+    return padded(static_cast<int>(date.year()), 4) + "-" + padded(static_cast<unsigned>(date.month()), 2) + "-" +
+           padded(static_cast<unsigned>(date.day()), 2) + "T" + padded(clock.hours().count(), 2) + ":" +
+           padded(clock.minutes().count(), 2) + ":" + padded(clock.seconds().count(), 2) + "." +
+           padded(clock.subseconds().count(), 3) + "Z";
 }
 
 }  // namespace dokploy_provider::core

@@ -21,9 +21,10 @@ protected:
         spdlog::memory_buf_t formatted;
         formatter_->format(msg, formatted);
         const auto line = core::redact(std::string_view(formatted.data(), formatted.size()));
-        std::fwrite(line.data(), 1, line.size(), stderr);
+        // Nothing sensible is left to do when stderr itself fails.
+        (void)std::fwrite(line.data(), 1, line.size(), stderr);
     }
-    void flush_() override { std::fflush(stderr); }
+    void flush_() override { (void)std::fflush(stderr); }
 };
 
 }  // namespace

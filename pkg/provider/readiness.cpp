@@ -107,12 +107,12 @@ WaitOutcome wait_until_ready(dokploy::Client& client, http::Sleeper& sleeper, co
             progress.report("waiting for Dokploy to deploy " + target.service_name + " (status " + status + ")");
         }
         if (since(start) + k_poll_interval > timeout) {
-            return {false,
-                    target.service_name + " did not become reachable over SSH on " + where +
-                        " within DOKPLOY_CREATE_TIMEOUT (" + core::format_duration(target.budget) +
-                        ", last state: " + last_state +
-                        "); raise DOKPLOY_CREATE_TIMEOUT for slow image pulls, or check the service's logs in Dokploy",
-                    false};
+            std::string failure = target.service_name;
+            failure += " did not become reachable over SSH on " + where;
+            failure += " within DOKPLOY_CREATE_TIMEOUT (" + core::format_duration(target.budget);
+            failure += ", last state: " + last_state;
+            failure += "); raise DOKPLOY_CREATE_TIMEOUT for slow image pulls, or check the service's logs in Dokploy";
+            return {false, failure, false};
         }
         sleeper.sleep(k_poll_interval);
     }
