@@ -13,29 +13,12 @@
 #include <utility>
 
 #include "pkg/core/errors.hpp"
+#include "pkg/core/unique_fd.hpp"
 
 namespace dokploy_provider::core {
 namespace {
 
 std::string errno_text() { return std::strerror(errno); }
-
-// Closes a POSIX file descriptor on scope exit.
-class FdGuard {
-public:
-    explicit FdGuard(int fd) : m_fd(fd) {}
-    FdGuard(const FdGuard&) = delete;
-    FdGuard& operator=(const FdGuard&) = delete;
-    ~FdGuard() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    [[nodiscard]] int get() const { return m_fd; }
-    int release() { return std::exchange(m_fd, -1); }
-
-private:
-    int m_fd;
-};
 
 std::string temp_suffix() {
     std::random_device device;
@@ -56,7 +39,7 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     }
     const auto temp = path.string() + temp_suffix();
     const mode_t bits = mode == FileMode::owner_only ? 0600 : 0644;
-    FdGuard fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, bits));
+    UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, bits));
     if (fd.get() < 0) {
         throw Error("cannot write " + path.string() + ": " + errno_text());
     }

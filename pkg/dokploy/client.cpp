@@ -8,6 +8,7 @@
 #include <tuple>
 #include <utility>
 
+#include "pkg/core/numbers.hpp"
 #include "pkg/core/redact.hpp"
 #include "pkg/dokploy/errors.hpp"
 #include "pkg/dokploy/json_models.hpp"
@@ -67,10 +68,8 @@ void require_supported(const ServerVersion& version) {
 }
 
 std::optional<int> number(std::string_view text) {
-    int value = 0;
-    const auto* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    return ec == std::errc{} && ptr == end && !text.empty() && value >= 0 ? std::optional<int>(value) : std::nullopt;
+    const auto value = core::parse_int(text);
+    return value && *value >= 0 ? value : std::nullopt;
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "pkg/core/numbers.hpp"
+
 namespace dokploy_provider::http {
 namespace {
 
@@ -21,16 +23,6 @@ using std::chrono::system_clock;
 
 // Longest wait a Retry-After may ask for before the max_delay cap: one day.
 constexpr long long k_max_retry_after_seconds = 86'400;
-
-std::optional<int> to_int(std::string_view text) {
-    int value = 0;
-    const auto* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc{} || ptr != end) {
-        return std::nullopt;
-    }
-    return value;
-}
 
 std::optional<unsigned> month_number(std::string_view name) {
     static constexpr std::array<std::string_view, 12> k_months = {"jan", "feb", "mar", "apr", "may", "jun",
@@ -54,9 +46,9 @@ std::optional<int> time_of_day(std::string_view text) {
     if (text.size() != 8 || text[2] != ':' || text[5] != ':') {
         return std::nullopt;
     }
-    const auto h = to_int(text.substr(0, 2));
-    const auto m = to_int(text.substr(3, 2));
-    const auto s = to_int(text.substr(6, 2));
+    const auto h = core::parse_int(text.substr(0, 2));
+    const auto m = core::parse_int(text.substr(3, 2));
+    const auto s = core::parse_int(text.substr(6, 2));
     if (!h || !m || !s || *h > 23 || *m > 59 || *s > 60) {
         return std::nullopt;
     }
@@ -80,7 +72,7 @@ std::optional<system_clock::time_point> parse_http_date(std::string_view text) {
     std::optional<int> seconds;
     std::vector<int> numbers;
     for (const auto token : tokens) {
-        if (auto value = to_int(token)) {
+        if (auto value = core::parse_int(token)) {
             numbers.push_back(*value);
         } else if (auto m = month_number(token)) {
             month = m;

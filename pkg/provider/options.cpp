@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <regex>
 
 #include "pkg/core/errors.hpp"
+#include "pkg/core/numbers.hpp"
 #include "pkg/core/redact.hpp"
 
 namespace dokploy_provider::provider {
@@ -21,16 +21,6 @@ constexpr std::size_t k_max_machine_id_length = 48;
 
 bool has_control_chars(std::string_view text) {
     return std::any_of(text.begin(), text.end(), [](char c) { return std::iscntrl(static_cast<unsigned char>(c)); });
-}
-
-std::optional<int> parse_int(std::string_view text) {
-    int value = 0;
-    const auto* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc{} || ptr != end) {
-        return std::nullopt;
-    }
-    return value;
 }
 
 // A printable, trimmed name of reasonable length (project, environment, server id).
@@ -104,8 +94,8 @@ std::optional<PortRange> parse_port_range(std::string_view text) {
     if (dash == std::string_view::npos) {
         return std::nullopt;
     }
-    const auto low = parse_int(text.substr(0, dash));
-    const auto high = parse_int(text.substr(dash + 1));
+    const auto low = core::parse_int(text.substr(0, dash));
+    const auto high = core::parse_int(text.substr(dash + 1));
     if (!low || !high || *low < 1024 || *high > 65535 || *low > *high) {
         return std::nullopt;
     }

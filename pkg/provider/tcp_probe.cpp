@@ -11,6 +11,8 @@
 #include <memory>
 #include <string_view>
 
+#include "pkg/core/unique_fd.hpp"
+
 namespace dokploy_provider::provider {
 namespace {
 
@@ -18,52 +20,37 @@ struct AddrInfoDeleter {
     void operator()(addrinfo* info) const { ::freeaddrinfo(info); }
 };
 
-// Closes a socket on scope exit.
-class Socket {
-public:
-    explicit Socket(int fd) : m_fd(fd) {}
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-    ~Socket() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    [[nodiscard]] int fd() const { return m_fd; }
-
-private:
-    int m_fd;
-};
+using Socket = core::UniqueFd;
 
 // True when a non-blocking connect of `socket` to `address` completes within `timeout`.
 bool connects(const Socket& socket, const addrinfo& address, core::Millis timeout) {
-    if (socket.fd() < 0) {
+    if (socket.get() < 0) {
         return false;
     }
-    ::fcntl(socket.fd(), F_SETFL, ::fcntl(socket.fd(), F_GETFL) | O_NONBLOCK);
-    if (::connect(socket.fd(), address.ai_addr, address.ai_addrlen) == 0) {
+    ::fcntl(socket.get(), F_SETFL, ::fcntl(socket.get(), F_GETFL) | O_NONBLOCK);
+    if (::connect(socket.get(), address.ai_addr, address.ai_addrlen) == 0) {
         return true;
     }
     if (errno != EINPROGRESS) {
         return false;
     }
-    pollfd pfd{socket.fd(), POLLOUT, 0};
+    pollfd pfd{socket.get(), POLLOUT, 0};
     if (::poll(&pfd, 1, static_cast<int>(timeout.count())) != 1) {
         return false;
     }
     int error = 0;
     socklen_t length = sizeof(error);
-    return ::getsockopt(socket.fd(), SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
+    return ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
 }
 
 // True when the connected `socket` sends "SSH-" within `timeout`.
 bool sends_ssh_banner(const Socket& socket, core::Millis timeout) {
-    pollfd pfd{socket.fd(), POLLIN, 0};
+    pollfd pfd{socket.get(), POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(timeout.count())) != 1) {
         return false;
     }
     char buffer[4] = {};
-    return ::recv(socket.fd(), buffer, sizeof(buffer), MSG_WAITALL) == 4 && std::string_view(buffer, 4) == "SSH-";
+    return ::recv(socket.get(), buffer, sizeof(buffer), MSG_WAITALL) == 4 && std::string_view(buffer, 4) == "SSH-";
 }
 
 using AddressList = std::unique_ptr<addrinfo, AddrInfoDeleter>;
