@@ -3,7 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <chrono>
 #include <tuple>
 #include <utility>

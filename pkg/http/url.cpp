@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
+
+#include "pkg/core/numbers.hpp"
 
 namespace dokploy_provider::http {
 namespace {
@@ -56,13 +57,11 @@ std::string parse_authority(std::string_view authority, Url& url) {
         }
     }
     if (!port_text.empty()) {
-        int port = 0;
-        const auto* end = port_text.data() + port_text.size();
-        const auto [ptr, ec] = std::from_chars(port_text.data(), end, port);
-        if (ec != std::errc{} || ptr != end || port < 1 || port > 65535) {
+        const auto port = core::parse_int(port_text);
+        if (!port || *port < 1 || *port > 65535) {
             return "the port '" + std::string(port_text) + "' is not a number from 1 to 65535";
         }
-        url.port = port;
+        url.port = *port;
     }
     return {};
 }
