@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "pkg/core/duration.hpp"
+#include "pkg/ssh/connection.hpp"
+
+namespace dokploy_provider::ssh {
+
+// The local ends of the tunnel.
+struct LocalStreams {
+    int input = 0;   // copied to the remote command's stdin; its EOF becomes channel EOF
+    int output = 1;  // receives the remote stdout, and nothing else, byte for byte
+    int error = 2;   // receives the remote stderr
+};
+
+struct TunnelSettings {
+    core::Millis keepalive_interval{15'000};  // an SSH_MSG_IGNORE after this much silence
+    std::size_t buffer_size = 256 * 1024;     // per direction; bounds memory together with the SSH windows
+};
+
+// Runs `command` verbatim as an exec request (never a PTY) on a new channel and copies bytes in both
+// directions until the remote closes the channel, with flow control (a full local pipe stops reading from
+// the channel; a full channel window stops reading `input`). Returns:
+// - the remote exit status, or 128+n when the remote command was killed by signal n; 255 when the remote
+//   sent neither;
+// - 128+n when this process got SIGINT/SIGTERM/SIGHUP n: the signal is forwarded to the remote command and
+//   the channel closed at once;
+// - when `output` is closed by its reader (EPIPE): the channel is closed and the remote exit status is
+//   returned if it already arrived, else 0 (the reader hung up on purpose; that is not our failure).
+// Throws core::SshError (exit 255) when the channel cannot be opened or the connection is lost.
+[[nodiscard]] int run_remote_command(Connection& connection, const std::string& command, const LocalStreams& streams = {},
+                                     const TunnelSettings& settings = {});
+
+}  // namespace dokploy_provider::ssh
