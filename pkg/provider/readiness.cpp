@@ -104,7 +104,7 @@ WaitOutcome wait_until_ready(dokploy::Client& client, http::Sleeper& sleeper, co
             progress.report("deployed; waiting for SSH on " + where);
         } else {
             last_state = "deploy status '" + status + "'";
-            progress.report("waiting for Dokploy to deploy " + target.service_name + " (status " + status + ")");
+            progress.report("waiting for Dokploy to deploy " + target.service_name + ", status " + status);
         }
         if (since(start) + k_poll_interval > timeout) {
             std::string failure = target.service_name;
