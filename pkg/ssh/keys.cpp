@@ -15,6 +15,18 @@
 namespace dokploy_provider::ssh {
 namespace {
 
+// Overwrites a buffer that held key material when it goes out of scope, however the scope is left.
+class WipeOnExit {
+public:
+    explicit WipeOnExit(std::string& buffer) : m_buffer(buffer) {}
+    WipeOnExit(const WipeOnExit&) = delete;
+    WipeOnExit& operator=(const WipeOnExit&) = delete;
+    ~WipeOnExit() { std::fill(m_buffer.begin(), m_buffer.end(), '\0'); }
+
+private:
+    std::string& m_buffer;
+};
+
 constexpr std::string_view k_recreate_hint = "run `devpod up` (create) again to recreate the machine's keys";
 
 // Reads a key file whole. Throws core::SshError naming it (and how to recover) when it cannot be read.
@@ -105,6 +117,7 @@ void generate_ed25519_keypair(const std::filesystem::path& private_path, const s
     const CStringPtr private_owner(private_text);
     std::string_view private_view(private_text);
     std::string private_file(private_view);
+    const WipeOnExit wipe(private_file);
     if (!private_file.empty() && private_file.back() != '\n') {
         private_file += '\n';
     }
@@ -118,13 +131,7 @@ void generate_ed25519_keypair(const std::filesystem::path& private_path, const s
         std::string(ssh_key_type_to_char(ssh_key_type(key.get()))) + " " + public_text + " " + std::string(k_key_comment) + "\n";
 
     // Private key first: a public key without its private half would be useless.
-    try {
-        core::write_file_atomically(private_path, private_file, core::FileMode::owner_only);
-    } catch (...) {
-        std::fill(private_file.begin(), private_file.end(), '\0');
-        throw;
-    }
-    std::fill(private_file.begin(), private_file.end(), '\0');
+    core::write_file_atomically(private_path, private_file, core::FileMode::owner_only);
     core::write_file_atomically(public_path, public_line, core::FileMode::public_read);
 }
 
