@@ -84,7 +84,7 @@ fmt:
 
 tidy: deps
 	cmake --preset dev
-	git ls-files 'pkg/*.cpp' 'cmd/*.cpp' | xargs -P $(JOBS) -n 4 clang-tidy -p build/dev --quiet
+	git ls-files 'pkg/*.cpp' 'cmd/*.cpp' | xargs -P $(JOBS) -n 4 clang-tidy -p build/dev --quiet --extra-arg=-Wno-unknown-warning-option
 
 clean:
 	rm -rf build dist

@@ -136,7 +136,7 @@ void generate_ed25519_keypair(const std::filesystem::path& private_path, const s
 }
 
 std::string load_public_key_line(const std::filesystem::path& path) {
-    const auto line = first_line(read_key_file(path, "SSH public key"));
+    auto line = first_line(read_key_file(path, "SSH public key"));
     if (!parse_public_key_line(line)) {
         throw core::SshError("SSH public key " + path.string() + " is not an OpenSSH public key line; " +
                              std::string(k_recreate_hint));
