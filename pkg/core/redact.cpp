@@ -80,6 +80,32 @@ void mask_private_key_blocks(std::string& text) {
     }
 }
 
+// Masks the value after every "SSH_HOST_KEY" (the workspace's private host key, base64): as a YAML or JSON
+// field, an environment assignment, or inside a JSON-escaped compose file ("SSH_HOST_KEY: \"...\"").
+void mask_host_key_values(std::string& text) {
+    constexpr std::string_view name = "SSH_HOST_KEY";
+    constexpr std::string_view separators = "\"': =\\";
+    const auto is_base64 = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/' || c == '='; };
+    for (auto pos = text.find(name); pos != std::string::npos; pos = text.find(name, pos + 1)) {
+        auto start = pos + name.size();
+        bool assigned = false;  // only "NAME: value" / "NAME=value", not the name in prose
+        while (start < text.size() && separators.find(text[start]) != std::string_view::npos) {
+            assigned = assigned || text[start] == ':' || text[start] == '=';
+            ++start;
+        }
+        if (!assigned) {
+            continue;
+        }
+        auto end = start;
+        while (end < text.size() && is_base64(text[end])) {
+            ++end;
+        }
+        if (end > start) {
+            text.replace(start, end - start, k_mask);
+        }
+    }
+}
+
 }  // namespace
 
 void register_secret(std::string_view secret) {
@@ -113,6 +139,7 @@ std::string redact(std::string_view text) {
     }
     mask_api_key_headers(result);
     mask_private_key_blocks(result);
+    mask_host_key_values(result);
     return result;
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "pkg/core/redact.hpp"
 #include "pkg/ssh/keys.hpp"
 
 namespace dokploy_provider::provider {
@@ -30,7 +31,9 @@ void ensure_pair(const std::filesystem::path& private_key, const std::filesystem
 WorkspaceKeys ensure_machine_keys(const MachinePaths& paths) {
     ensure_pair(paths.client_key(), paths.client_public_key(), "client");
     ensure_pair(paths.host_key(), paths.host_public_key(), "host");
-    return {ssh::load_public_key_line(paths.client_public_key()), ssh::encode_file_base64(paths.host_key())};
+    WorkspaceKeys keys{ssh::load_public_key_line(paths.client_public_key()), ssh::encode_file_base64(paths.host_key())};
+    core::register_secret(keys.host_key_base64);
+    return keys;
 }
 
 ssh::Credentials machine_credentials(const MachinePaths& paths) {

@@ -42,3 +42,13 @@ TEST_CASE("redact masks private key blocks, complete or cut off") {
     CHECK(redact("x -----BEGIN PRIVATE KEY-----\nMIIEv") == "x [REDACTED]");
     CHECK(redact("-----BEGIN CERTIFICATE-----\nMIIB") == "-----BEGIN CERTIFICATE-----\nMIIB");
 }
+
+TEST_CASE("redact masks SSH_HOST_KEY values in every form they travel in") {
+    clear_secrets();
+    CHECK(redact("      SSH_HOST_KEY: \"LS0tLS1CRUdJTi+/=\"\n") == "      SSH_HOST_KEY: \"[REDACTED]\"\n");
+    CHECK(redact(R"({"composeFile":"x:\n      SSH_HOST_KEY: \"LS0tLS1CRUdJTi\"\n"})") ==
+          R"({"composeFile":"x:\n      SSH_HOST_KEY: \"[REDACTED]\"\n"})");
+    CHECK(redact("SSH_HOST_KEY=QUJDRA==") == "SSH_HOST_KEY=[REDACTED]");
+    CHECK(redact(R"({"SSH_HOST_KEY":"QUJDRA=="})") == R"({"SSH_HOST_KEY":"[REDACTED]"})");
+    CHECK(redact("the SSH_HOST_KEY variable") == "the SSH_HOST_KEY variable");
+}
