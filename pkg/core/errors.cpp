@@ -4,10 +4,12 @@
 #include <utility>
 
 #include "pkg/core/redact.hpp"
+#include "pkg/core/text.hpp"
 
 namespace dokploy_provider::core {
 
-Error::Error(const std::string& message, ExitCode code) : std::runtime_error(redact(message)), m_code(code) {}
+Error::Error(const std::string& message, ExitCode code)
+    : std::runtime_error(one_line(redact(message))), m_code(code) {}
 
 ApiError::ApiError(const std::string& message, std::string endpoint, long http_status, std::string server_code)
     : Error(message),

@@ -8,7 +8,8 @@
 
 namespace dokploy_provider::core {
 
-// Base of every failure the provider reports. The message is one line, already free of secrets, and names
+// Base of every failure the provider reports. The message is made one line (core::one_line) and free of
+// secrets (core::redact) on construction, and names
 // the variable, field or endpoint at fault. `exit_code()` is what `main` returns for it.
 class Error : public std::runtime_error {
 public:

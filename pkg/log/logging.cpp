@@ -10,17 +10,26 @@
 #include <string>
 
 #include "pkg/core/redact.hpp"
+#include "pkg/core/text.hpp"
 
 namespace dokploy_provider::log {
 namespace {
 
-// A stderr sink that redacts each formatted line before it is written.
+// Longest message a log line carries (traced bodies are cut well before this).
+constexpr std::size_t k_max_message = 16 * 1024;
+
+// A stderr sink that writes every message as one redacted line: no secret, no line break, no control
+// character can reach the terminal or forge another log line.
 class RedactingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
+        const auto payload =
+            core::one_line(core::redact(std::string_view(msg.payload.data(), msg.payload.size())), k_max_message);
+        auto clean = msg;
+        clean.payload = spdlog::string_view_t(payload.data(), payload.size());
         spdlog::memory_buf_t formatted;
-        formatter_->format(msg, formatted);
-        const auto line = core::redact(std::string_view(formatted.data(), formatted.size()));
+        formatter_->format(clean, formatted);
+        const std::string_view line(formatted.data(), formatted.size());
         // Nothing sensible is left to do when stderr itself fails.
         (void)std::fwrite(line.data(), 1, line.size(), stderr);
     }
