@@ -20,6 +20,29 @@ bool is_path_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || k_allowed.find(c) != std::string_view::npos;
 }
 
+// A DNS name or IPv4 address: dot-separated labels of 1-63 letters, digits, '-' or '_', none starting or
+// ending with '-', at most 253 characters (one trailing dot allowed).
+bool is_valid_host_name(std::string_view host) {
+    if (host.ends_with('.')) {
+        host.remove_suffix(1);
+    }
+    if (host.empty() || host.size() > 253) {
+        return false;
+    }
+    std::size_t start = 0;
+    while (start <= host.size()) {
+        auto end = host.find('.', start);
+        end = end == std::string_view::npos ? host.size() : end;
+        const auto label = host.substr(start, end - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+            !std::all_of(label.begin(), label.end(), is_host_name_char)) {
+            return false;
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
 UrlParseResult fail(std::string message) { return {std::nullopt, std::move(message)}; }
 
 // Splits "host[:port]" or "[v6][:port]" into the url; returns an error message or "".
@@ -52,8 +75,8 @@ std::string parse_authority(std::string_view authority, Url& url) {
         if (url.host.empty()) {
             return "the host is empty";
         }
-        if (!std::all_of(url.host.begin(), url.host.end(), is_host_name_char)) {
-            return "the host '" + url.host + "' has characters a host name cannot have (IPv6 needs [brackets])";
+        if (!is_valid_host_name(url.host)) {
+            return "the host '" + url.host + "' is not a valid host name or IPv4 address (IPv6 needs [brackets])";
         }
     }
     if (!port_text.empty()) {

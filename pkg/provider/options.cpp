@@ -8,12 +8,15 @@
 #include "pkg/core/errors.hpp"
 #include "pkg/core/numbers.hpp"
 #include "pkg/core/redact.hpp"
+#include "pkg/core/text.hpp"
 
 namespace dokploy_provider::provider {
 namespace {
 
 constexpr std::size_t k_max_name_length = 128;
 constexpr std::size_t k_max_machine_id_length = 48;
+constexpr std::size_t k_max_token_length = 1024;
+constexpr std::size_t k_max_path_length = 4096;
 
 [[noreturn]] void reject(std::string_view variable, const std::string& problem, const std::string& fix) {
     throw core::ConfigError(std::string(variable) + " " + problem + "; " + fix);
@@ -26,10 +29,11 @@ bool has_control_chars(std::string_view text) {
 // A printable, trimmed name of reasonable length (project, environment, server id).
 std::string checked_name(std::string_view variable, std::string value) {
     if (value.size() > k_max_name_length) {
-        reject(variable, "is longer than 128 characters", "use a shorter name");
+        reject(variable, "is longer than 128 bytes", "use a shorter name");
     }
-    if (has_control_chars(value) || value.front() == ' ' || value.back() == ' ') {
-        reject(variable, "has control characters or surrounding spaces", "use a plain name");
+    if (!core::is_clean_name(value)) {
+        reject(variable, "is blank, has surrounding spaces, control characters or invalid UTF-8",
+               "use a plain printable name");
     }
     return value;
 }
@@ -120,8 +124,9 @@ Options load_options(const core::EnvLookup& env) {
     if (!token) {
         reject("DOKPLOY_API_TOKEN", "is not set", "create an API key in Dokploy (Profile > API/CLI) and set it");
     }
-    if (has_control_chars(*token) || token->find(' ') != std::string::npos) {
-        reject("DOKPLOY_API_TOKEN", "contains spaces or control characters", "paste the API key exactly as Dokploy shows it");
+    if (!core::is_printable_ascii_word(*token) || token->size() > k_max_token_length) {
+        reject("DOKPLOY_API_TOKEN", "is not an API key (it must be up to 1024 printable ASCII characters, no spaces)",
+               "paste the API key exactly as Dokploy shows it");
     }
     options.api_token = *token;
     core::register_secret(options.api_token);
@@ -189,8 +194,9 @@ std::filesystem::path load_machine_folder(const core::EnvLookup& env) {
     if (!value) {
         reject("MACHINE_FOLDER", "is not set", "run this through DevPod, or set MACHINE_FOLDER to a folder for the machine's keys");
     }
-    if (has_control_chars(*value) || !std::filesystem::path(*value).is_absolute()) {
-        reject("MACHINE_FOLDER", "must be an absolute path without control characters", "set it to an absolute folder path");
+    if (has_control_chars(*value) || value->size() > k_max_path_length || !std::filesystem::path(*value).is_absolute()) {
+        reject("MACHINE_FOLDER", "must be an absolute path of at most 4096 bytes without control characters",
+               "set it to an absolute folder path");
     }
     return *value;
 }

@@ -95,7 +95,7 @@ TEST_CASE("DOKPLOY_SERVER_URL rejects malformed URLs with a message naming the v
                             "https://example.com/#frag", "https://example.com/?q=1", "https://exa mple.com",
                             "https://example.com:0", "https://example.com:70000", "https://example.com:abc",
                             "https://[::1", "https://[zz::1]/", "https://exa\nmple.com", "http://::1:3000",
-                            "https://example.com:"}) {
+                            "https://example.com:", "http://-/", "http://../", "http://a..b/"}) {
         INFO(bad);
         const auto message = rejection(FakeEnv(valid_env()).set("DOKPLOY_SERVER_URL", bad));
         CHECK(message.starts_with("DOKPLOY_SERVER_URL is not a valid URL"));
@@ -111,7 +111,7 @@ TEST_CASE("DOKPLOY_API_TOKEN is registered as a secret and never echoed") {
     (void)provider::load_options(valid_env().lookup());
     CHECK(core::redact("token=tok-abcdef123456") == "token=[REDACTED]");
     const auto message = rejection(FakeEnv(valid_env()).set("DOKPLOY_API_TOKEN", "bad token\x01"));
-    CHECK(message.starts_with("DOKPLOY_API_TOKEN contains spaces or control characters"));
+    CHECK(message.starts_with("DOKPLOY_API_TOKEN is not an API key"));
     CHECK(message.find("bad token") == std::string::npos);
     core::clear_secrets();
 }
@@ -123,6 +123,13 @@ TEST_CASE("names must be printable and reasonably short") {
     CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_ENVIRONMENT_NAME", " padded")).starts_with("DOKPLOY_ENVIRONMENT_NAME"));
     CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_SERVER_ID", std::string(200, 'x'))).starts_with("DOKPLOY_SERVER_ID"));
     CHECK(provider::load_options(FakeEnv(valid_env()).set("DOKPLOY_SERVER_ID", "srv_123").lookup()).server_id == "srv_123");
+    for (const auto* bad : {"\xc2\xa0", "\xe3\x80\x80", "a\xc2\x85" "b", "\xff\xfe", "   "}) {
+        INFO(bad);
+        CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_PROJECT_NAME", bad)).starts_with("DOKPLOY_PROJECT_NAME"));
+    }
+    for (const auto& bad : {std::string("tok\xc2\xa0"), std::string("tok\xc2\x85x"), std::string(1025, 'a')}) {
+        CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_API_TOKEN", bad)).starts_with("DOKPLOY_API_TOKEN"));
+    }
 }
 
 TEST_CASE("DOKPLOY_SSH_PORT_RANGE must be LOW-HIGH within 1024-65535") {
@@ -145,7 +152,8 @@ TEST_CASE("DOKPLOY_SSH_HOST takes a host name or an IP address") {
     CHECK(host("203.0.113.7") == "203.0.113.7");
     CHECK(host("2001:db8::7") == "2001:db8::7");
     CHECK(host("[2001:db8::7]") == "2001:db8::7");
-    for (const auto* bad : {"ssh://host", "host:22", "host/path", "ho st", "user@host", "[::1]:22"}) {
+    for (const auto* bad : {"ssh://host", "host:22", "host/path", "ho st", "user@host", "[::1]:22", "-", "..", "-.-",
+                            "a..b", "-host.example.com", "host-.example.com", ".host"}) {
         INFO(bad);
         CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_SSH_HOST", bad)).starts_with("DOKPLOY_SSH_HOST"));
     }
