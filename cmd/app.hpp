@@ -14,6 +14,7 @@ struct AppContext {
     core::EnvLookup env;
     int exit_code = 0;
     bool verbose = false;  // --verbose; logging was already configured from argv before parsing
+    bool ssh_failures_exit_255 = false;  // set by `command`: its SSH failures exit 255, like OpenSSH's ssh
 };
 
 // Builds the command line: global flags plus every subcommand, registered in help order.

@@ -33,9 +33,9 @@ bool verbose_requested(int argc, char** argv) {
 int main(int argc, char** argv) {
     namespace dp = dokploy_provider;
     dp::log::setup(verbose_requested(argc, argv) ? dp::log::Verbosity::debug : dp::log::Verbosity::normal);
+    dp::cmd::AppContext context{dp::core::process_env};
     try {
         const dp::provider::Runtime runtime;  // process-wide library initialisation (curl, libssh)
-        dp::cmd::AppContext context{dp::core::process_env};
         auto app = dp::cmd::build_app(context);
         try {
             app->parse(argc, argv);
@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
         return context.exit_code;
     } catch (const dp::core::Error& e) {
         spdlog::error("{}", e.what());
+        // 255 is `command`'s code for SSH failures (as OpenSSH's ssh); elsewhere they are plain failures.
+        if (e.exit_code() == ExitCode::ssh_failure && !context.ssh_failures_exit_255) {
+            return to_int(ExitCode::failure);
+        }
         return to_int(e.exit_code());
     } catch (const std::exception& e) {
         spdlog::error("unexpected failure: {}", dp::core::redact(e.what()));
