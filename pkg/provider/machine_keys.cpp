@@ -3,8 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
+#include "pkg/core/errors.hpp"
 #include "pkg/core/redact.hpp"
 #include "pkg/ssh/keys.hpp"
 
@@ -27,6 +30,27 @@ void ensure_pair(const std::filesystem::path& private_key, const std::filesystem
 }
 
 }  // namespace
+
+void prepare_machine_folder(const MachinePaths& paths) {
+    const auto& folder = paths.folder;
+    const auto refuse = [&](const std::string& reason) {
+        throw core::ConfigError("MACHINE_FOLDER '" + folder.string() + "' cannot be used: " + reason +
+                                "; point it at a folder you can write to");
+    };
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec) {
+        refuse(ec.message());
+    }
+    if (!std::filesystem::is_directory(folder, ec)) {
+        refuse("it is not a folder");
+    }
+    // The folder holds private keys: nobody else may list or enter it.
+    std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
+    if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+        refuse("it is not writable");
+    }
+}
 
 WorkspaceKeys ensure_machine_keys(const MachinePaths& paths) {
     ensure_pair(paths.client_key(), paths.client_public_key(), "client");

@@ -14,6 +14,10 @@ struct WorkspaceKeys {
     std::string host_key_base64;  // base64 of the OpenSSH private host key
 };
 
+// create only: makes MACHINE_FOLDER (0700) if needed and checks that it is a writable folder. Throws
+// core::ConfigError naming MACHINE_FOLDER otherwise, before anything is sent to Dokploy.
+void prepare_machine_folder(const MachinePaths& paths);
+
 // create only: makes the ed25519 client and host key pairs in MACHINE_FOLDER (0600 private keys) unless
 // they exist, in which case they are reused. Throws core::Error.
 [[nodiscard]] WorkspaceKeys ensure_machine_keys(const MachinePaths& paths);

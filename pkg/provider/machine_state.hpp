@@ -30,6 +30,7 @@ struct MachinePaths {
     [[nodiscard]] std::filesystem::path client_public_key() const { return folder / "id_ed25519.pub"; }
     [[nodiscard]] std::filesystem::path host_key() const { return folder / "ssh_host_ed25519_key"; }
     [[nodiscard]] std::filesystem::path host_public_key() const { return folder / "ssh_host_ed25519_key.pub"; }
+    [[nodiscard]] std::filesystem::path create_lock() const { return folder / "dokploy-create.lock"; }
 };
 
 // Reads the state file; std::nullopt when it does not exist. Throws core::Error when it exists but is
