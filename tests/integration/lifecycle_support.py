@@ -2,14 +2,17 @@
 """Shared set-up for lifecycle tests: a simulator, a port range and one MACHINE_FOLDER per machine."""
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
+import time
 import unittest
 
 from harness import Simulator, free_port_range, provider_env, run_provider
 
 TOKEN = "lifecycle-token-8d2b6c1e"
+LOG_LINE = re.compile(r"^(info|warning|error|critical): \S")
 
 
 class LifecycleCase(unittest.TestCase):
@@ -74,3 +77,28 @@ class LifecycleCase(unittest.TestCase):
 
     def assert_owner_only(self, path):
         self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, path)
+
+    # -- helpers for failure-path tests -------------------------------------------------------------
+
+    def timed(self, verb, machine_id, timeout=120, **extra):
+        """Runs the provider; returns (CompletedProcess, wall-clock seconds)."""
+        started = time.monotonic()
+        result = self.provider(verb, machine_id, timeout=timeout, **extra)
+        return result, time.monotonic() - started
+
+    def requests_to(self, procedure):
+        """The simulator's logged requests to /api/<procedure>."""
+        return [r for r in self.sim.requests() if r["path"] == f"/api/{procedure}"]
+
+    def assert_fails_cleanly(self, result, code=1):
+        """Exit `code`, nothing on stdout, every stderr line a log line, exactly one error line (returned)."""
+        stderr = result.stderr.decode(errors="replace")
+        self.assertEqual(result.returncode, code, stderr)
+        self.assertEqual(result.stdout, b"", stderr)
+        lines = stderr.splitlines()
+        strays = [line for line in lines if not LOG_LINE.match(line)]
+        self.assertEqual(strays, [], f"stderr lines that are not log lines (a message spanning lines?):\n{stderr}")
+        errors = [line for line in lines if line.startswith(("error: ", "critical: "))]
+        self.assertEqual(len(errors), 1, f"expected exactly one error line:\n{stderr}")
+        self.assertNotIn("NotFound", stderr)
+        return errors[0]

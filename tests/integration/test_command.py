@@ -237,7 +237,7 @@ class CommandTest(unittest.TestCase):
         child = subprocess.run(
             ["unshare", "-n", sys.executable, "-c", "import test_command; test_command.black_hole_child()"],
             cwd=os.path.dirname(os.path.abspath(__file__)), env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"),
-            capture_output=True, timeout=90)
+            capture_output=True, timeout=150)
         self.assertEqual(child.returncode, 0, child.stderr.decode(errors="replace")[-2000:])
         code, seconds, stderr = child.stdout.decode().split("|", 2)
         self.assertEqual(int(code), 255, stderr)
@@ -313,7 +313,7 @@ def black_hole_child() -> None:
             subprocess.run(["ip", "link", "set", "lo", "down"], check=True)
             start = time.monotonic()
             try:
-                code = process.wait(timeout=60)
+                code = process.wait(timeout=120)
             except subprocess.TimeoutExpired:
                 code = -1
             elapsed = time.monotonic() - start

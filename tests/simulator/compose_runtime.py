@@ -69,8 +69,12 @@ class ComposeRuntime:
         self._workspaces: dict[str, Workspace] = {}
         self._closed = False
 
-    def up(self, compose_id: str, app_name: str, spec: ComposeSpec) -> None:
-        """(Re)create the workspace: replaces a previous one; raises ComposeError."""
+    def up(self, compose_id: str, app_name: str, spec: ComposeSpec, sshd: str = "run") -> None:
+        """(Re)create the workspace: replaces a previous one; raises ComposeError.
+
+        sshd: "run" (default) starts sshd on port-22 bindings; "closed" leaves those ports closed;
+        "blackhole" holds them with a listening socket that never accepts (connects hang, no banner).
+        """
         with self._operation_lock:
             if self._closed:
                 raise ComposeError("the simulator is shutting down")
@@ -78,7 +82,7 @@ class ComposeRuntime:
             workspace = Workspace(compose_id, app_name)
             try:
                 for service in spec.services:
-                    self._start_service(workspace, service)
+                    self._start_service(workspace, service, sshd)
             except BaseException:
                 _stop_workspace(workspace)
                 raise
@@ -134,7 +138,7 @@ class ComposeRuntime:
         with self._lock:
             return {port for w in self._workspaces.values() for port in w.ports}
 
-    def _start_service(self, workspace: Workspace, service: ServiceSpec) -> None:
+    def _start_service(self, workspace: Workspace, service: ServiceSpec, sshd: str = "run") -> None:
         """Allocate the service's ports, then run sshd for its port-22 bindings."""
         container = f"{workspace.app_name}-{service.name}-1"
         ssh_ports = []
@@ -143,9 +147,13 @@ class ComposeRuntime:
                 continue
             port = binding.host_port or _free_port()
             held = self._claim_port(workspace, container, port)
-            if binding.is_ssh():
+            if binding.is_ssh() and sshd == "blackhole":
+                held.listen(64)  # never accepted: connects complete, no SSH banner ever comes
+                workspace.held_sockets.append(held)
+            elif binding.is_ssh():
                 held.close()
-                ssh_ports.append(port)
+                if sshd == "run":
+                    ssh_ports.append(port)
             else:
                 held.listen()
                 workspace.held_sockets.append(held)

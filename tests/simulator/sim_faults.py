@@ -4,6 +4,8 @@
 A rule is {"match": ..., "kind": ..., "count": N, ...}. Request faults change
 how one API request is answered; deploy faults change how a deployment ends.
 Rules apply in registration order; each use decrements `count` (-1 = forever).
+A rule with `skip: N` lets its first N matching requests (or deploys) through
+untouched before it starts to apply.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import threading
 REQUEST_KINDS = frozenset({
     "status", "reset", "slow", "truncated", "nonjson", "wrongshape", "unauthorized",
 })
-DEPLOY_KINDS = frozenset({"deploy_error", "deploy_hang"})
+DEPLOY_KINDS = frozenset({"deploy_error", "deploy_hang", "no_sshd"})
+NO_SSHD_MODES = frozenset({"closed", "blackhole"})
 DEPLOY_PROCEDURES = frozenset({"compose.deploy", "compose.redeploy"})
 
 
@@ -64,6 +67,9 @@ class FaultBook:
         with self._lock:
             for index, rule in enumerate(self._rules):
                 if predicate(rule):
+                    if rule.get("skip", 0) > 0:
+                        rule["skip"] -= 1
+                        continue
                     if rule["count"] > 0:
                         rule["count"] -= 1
                         if rule["count"] == 0:
@@ -91,6 +97,11 @@ def _validated(rule) -> dict:
     count = rule.setdefault("count", 1)
     if not isinstance(count, int) or isinstance(count, bool) or (count < 1 and count != -1):
         raise ValueError("count must be a positive integer or -1 (forever)")
+    skip = rule.setdefault("skip", 0)
+    if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+        raise ValueError("skip must be a non-negative integer")
+    if kind == "no_sshd" and rule.setdefault("mode", "closed") not in NO_SSHD_MODES:
+        raise ValueError("mode must be one of: " + ", ".join(sorted(NO_SSHD_MODES)))
     if kind == "status":
         status = rule.setdefault("status", 503)
         if not isinstance(status, int) or not 100 <= status <= 599:

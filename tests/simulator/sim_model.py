@@ -404,6 +404,8 @@ class DokployModel:
         time.sleep(self._deploy_seconds)
         if kind == "deploy_error":
             error = job.fault.get("message") or "Deployment failed (injected deploy_error fault)"
+        elif kind == "no_sshd":
+            error = self._compose_up(job.compose_id, sshd=job.fault.get("mode", "closed"))
         else:
             error = self._compose_up(job.compose_id)
         self._finish_deploy(job, error)
@@ -418,8 +420,12 @@ class DokployModel:
             if history[0] is deployment:
                 self._composes[job.compose_id]["composeStatus"] = deployment["status"]
 
-    def _compose_up(self, compose_id: str) -> str | None:
-        """`docker compose up` for a compose's current file; returns an error message or None."""
+    def _compose_up(self, compose_id: str, sshd: str = "run") -> str | None:
+        """`docker compose up` for a compose's current file; returns an error message or None.
+
+        sshd: "run" starts sshd for port 22; "closed" (nothing listens) and "blackhole" (a socket that
+        accepts connections but never answers) stand for a container whose sshd never comes up.
+        """
         with self._lock:
             compose = self._composes.get(compose_id)
             if compose is None:
@@ -433,7 +439,7 @@ class DokployModel:
             with self._lock:
                 if compose_id in self._composes:
                     self._parsed[compose_id] = spec.to_json()
-            self._runtime.up(compose_id, compose["appName"], spec)
+            self._runtime.up(compose_id, compose["appName"], spec, sshd=sshd)
         except ComposeError as exc:
             return str(exc)
         with self._lock:

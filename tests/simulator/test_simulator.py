@@ -591,6 +591,35 @@ class FaultTest(SimTestCase):
         http_request(f"{self.sim.url}/__sim/faults/clear", "POST")
         self.assertEqual(self.sim.faults(), [])
 
+    def test_skip_lets_the_first_matches_through(self):
+        self.sim.add_fault(match="project.all", kind="status", status=500, count=1, skip=2)
+        self.assertEqual([self.sim.call("project.all")[0] for _ in range(4)], [200, 200, 500, 200])
+        self.assertEqual(self.sim.faults(), [])
+        status, _, _ = http_request(f"{self.sim.url}/__sim/faults", "POST",
+                                    json.dumps({"kind": "reset", "skip": -1}).encode())
+        self.assertEqual(status, 400)
+
+    def test_no_sshd_deploy_is_done_without_ssh(self):
+        port = free_port_range(1)[0]
+        compose_file = (f'services:\n  w:\n    image: x\n    privileged: true\n'
+                        f'    ports: ["{port}:22"]\n    environment:\n      SSH_HOST_KEY: ""\n')
+        compose_id = self.new_compose("nossh", compose_file)
+        self.sim.add_fault(match=compose_id, kind="no_sshd")
+        self.assertEqual(self.deploy_and_wait(compose_id)["composeStatus"], "done")
+        self.assertEqual(self.sim.state()["composes"][compose_id]["sshd"], [])
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        self.sim.add_fault(match=compose_id, kind="no_sshd", mode="blackhole")
+        self.assertEqual(self.deploy_and_wait(compose_id)["composeStatus"], "done")
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+            conn.settimeout(0.5)
+            with self.assertRaises(socket.timeout):
+                conn.recv(64)  # connected, but no SSH banner
+        self.sim.api("compose.stop", body={"composeId": compose_id})
+        status, _, _ = http_request(f"{self.sim.url}/__sim/faults", "POST",
+                                    json.dumps({"kind": "no_sshd", "mode": "odd"}).encode())
+        self.assertEqual(status, 400)
+
     def test_invalid_fault_rule_is_400(self):
         status, _, _ = http_request(f"{self.sim.url}/__sim/faults", "POST",
                                     json.dumps({"kind": "explode"}).encode())
