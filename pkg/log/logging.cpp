@@ -16,7 +16,7 @@ namespace dokploy_provider::log {
 namespace {
 
 // Longest message a log line carries (traced bodies are cut well before this).
-constexpr std::size_t k_max_message = 16 * 1024;
+constexpr std::size_t k_max_message = std::size_t{16} * 1024;
 
 // A stderr sink that writes every message as one redacted line: no secret, no line break, no control
 // character can reach the terminal or forge another log line.

@@ -56,7 +56,7 @@ public:
 
     int run(const std::string& command) {
         open_channel(command);
-        SignalPipe signals;
+        m_signals.emplace();  // SIGINT/SIGTERM/SIGHUP handlers, for the life of this tunnel
         const NonblockingGuard input_guard(m_streams.input);
         const NonblockingGuard output_guard(m_streams.output);
         m_event.reset(ssh_event_new());
@@ -64,7 +64,6 @@ public:
             throw core::SshError("libssh could not set up its event loop");
         }
         ssh_set_blocking(m_session, 0);
-        m_signals = &signals;
         try {
             return loop();
         } catch (const Interrupted& interrupted) {
@@ -351,7 +350,7 @@ private:
     ssh_channel_callbacks_struct m_callbacks{};
     EventPtr m_event;      // destroyed after the channel, before the session (owned by m_connection)
     ChannelPtr m_channel;  // destroyed first
-    SignalPipe* m_signals = nullptr;
+    std::optional<SignalPipe> m_signals;
     ByteQueue m_to_remote;
     ByteQueue m_to_output;
     ByteQueue m_to_error;
