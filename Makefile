@@ -65,7 +65,7 @@ asan: deps
 
 # Each libFuzzer target for FUZZ_SECONDS over a scratch copy of its seed corpus (needs clang).
 FUZZ_SECONDS ?= 60
-FUZZERS := compose_ports url options
+FUZZERS := compose_ports url options dokploy_json
 fuzz: deps
 	cmake --preset fuzz
 	cmake --build --preset fuzz -j $(JOBS)

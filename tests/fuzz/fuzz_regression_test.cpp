@@ -14,6 +14,7 @@
 int dp_fuzz_compose_ports(const std::uint8_t* data, std::size_t size);
 int dp_fuzz_url(const std::uint8_t* data, std::size_t size);
 int dp_fuzz_options(const std::uint8_t* data, std::size_t size);
+int dp_fuzz_dokploy_json(const std::uint8_t* data, std::size_t size);
 
 namespace {
 
@@ -37,4 +38,5 @@ TEST_CASE("fuzz corpora replay without a failure") {
     CHECK(replay("compose_ports", dp_fuzz_compose_ports) >= 3);
     CHECK(replay("url", dp_fuzz_url) >= 3);
     CHECK(replay("options", dp_fuzz_options) >= 2);
+    CHECK(replay("dokploy_json", dp_fuzz_dokploy_json) >= 20);
 }
