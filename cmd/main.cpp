@@ -2,6 +2,11 @@
 // Entry point: logging first, then parse and dispatch. The one place where failures become exit codes.
 #include <spdlog/spdlog.h>
 
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
+
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -28,10 +33,19 @@ bool verbose_requested(int argc, char** argv) {
     return dokploy_provider::core::devpod_debug_enabled(dokploy_provider::core::process_env);
 }
 
+// stdin and stdout carry DevPod's byte streams: no CRLF translation on Windows.
+void use_binary_standard_streams() {
+#ifdef _WIN32
+    ::_setmode(::_fileno(stdin), _O_BINARY);
+    ::_setmode(::_fileno(stdout), _O_BINARY);
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     namespace dp = dokploy_provider;
+    use_binary_standard_streams();
     dp::log::setup(verbose_requested(argc, argv) ? dp::log::Verbosity::debug : dp::log::Verbosity::normal);
     dp::cmd::AppContext context{dp::core::process_env};
     try {

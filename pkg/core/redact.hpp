@@ -14,7 +14,8 @@ void register_secret(std::string_view secret);
 void clear_secrets();
 
 // Returns `text` with registered secrets, `x-api-key:` header values, PEM/OpenSSH private-key blocks and
-// SSH_HOST_KEY values (a workspace's private host key, base64) replaced by "[REDACTED]". Every log line and error message passes through this.
+// SSH_HOST_KEY values (a workspace's private host key, base64) replaced by "[REDACTED]". Every log line and error
+// message passes through this.
 [[nodiscard]] std::string redact(std::string_view text);
 
 }  // namespace dokploy_provider::core

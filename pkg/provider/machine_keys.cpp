@@ -3,7 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
+#ifdef _WIN32
+#include <io.h>
+#else
 #include <unistd.h>
+#endif
 
 #include <filesystem>
 
@@ -14,13 +18,21 @@
 namespace dokploy_provider::provider {
 namespace {
 
+bool folder_writable(const std::filesystem::path& folder) {
+#ifdef _WIN32
+    constexpr int k_write = 2;
+    return ::_waccess(folder.c_str(), k_write) == 0;
+#else
+    return ::access(folder.c_str(), W_OK | X_OK) == 0;
+#endif
+}
+
 bool file_exists(const std::filesystem::path& path) {
     std::error_code ec;
     return std::filesystem::exists(path, ec);
 }
 
-void ensure_pair(const std::filesystem::path& private_key, const std::filesystem::path& public_key,
-                 const char* what) {
+void ensure_pair(const std::filesystem::path& private_key, const std::filesystem::path& public_key, const char* what) {
     if (file_exists(private_key) && file_exists(public_key)) {
         spdlog::debug("reusing the {} key pair in {}", what, private_key.parent_path().string());
         return;
@@ -47,7 +59,7 @@ void prepare_machine_folder(const MachinePaths& paths) {
     }
     // The folder holds private keys: nobody else may list or enter it.
     std::filesystem::permissions(folder, std::filesystem::perms::owner_all, ec);
-    if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    if (!folder_writable(folder)) {
         refuse("it is not writable");
     }
 }

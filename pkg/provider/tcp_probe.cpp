@@ -1,61 +1,74 @@
 // SPDX-License-Identifier: MIT
 #include "pkg/provider/tcp_probe.hpp"
 
-#include <fcntl.h>
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
+#endif
 
-#include <cerrno>
 #include <memory>
+#include <string>
 #include <string_view>
 
-#include "pkg/core/unique_fd.hpp"
+#include "pkg/core/net.hpp"
 
 namespace dokploy_provider::provider {
 namespace {
+
+namespace net = core::net;
 
 struct AddrInfoDeleter {
     void operator()(addrinfo* info) const { ::freeaddrinfo(info); }
 };
 
-using Socket = core::UniqueFd;
+int timeout_ms(core::Millis timeout) {
+    return static_cast<int>(timeout.count());
+}
 
 // True when a non-blocking connect of `socket` to `address` completes within `timeout`.
-bool connects(const Socket& socket, const addrinfo& address, core::Millis timeout) {
-    if (socket.get() < 0) {
+bool connects(const net::UniqueSocket& socket, const addrinfo& address, core::Millis timeout) {
+    if (!socket.valid() || !net::set_nonblocking(socket.get())) {
         return false;
     }
-    ::fcntl(socket.get(), F_SETFL, ::fcntl(socket.get(), F_GETFL) | O_NONBLOCK);
-    if (::connect(socket.get(), address.ai_addr, address.ai_addrlen) == 0) {
+    if (::connect(socket.get(), address.ai_addr, static_cast<int>(address.ai_addrlen)) == 0) {
         return true;
     }
-    if (errno != EINPROGRESS) {
-        return false;
-    }
-    pollfd pfd{socket.get(), POLLOUT, 0};
-    if (::poll(&pfd, 1, static_cast<int>(timeout.count())) != 1) {
+    if (!net::connect_in_progress() || net::poll_one(socket.get(), POLLOUT, timeout_ms(timeout)) != 1) {
         return false;
     }
     int error = 0;
     socklen_t length = sizeof(error);
-    return ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
+    return ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&error), &length) == 0 &&
+           error == 0;
 }
 
 // True when the connected `socket` sends "SSH-" within `timeout`.
-bool sends_ssh_banner(const Socket& socket, core::Millis timeout) {
-    pollfd pfd{socket.get(), POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(timeout.count())) != 1) {
-        return false;
-    }
+bool sends_ssh_banner(const net::UniqueSocket& socket, core::Millis timeout) {
+    std::string banner;
     char buffer[4] = {};
-    return ::recv(socket.get(), buffer, sizeof(buffer), MSG_WAITALL) == 4 && std::string_view(buffer, 4) == "SSH-";
+    while (banner.size() < 4) {
+        if (net::poll_one(socket.get(), POLLIN, timeout_ms(timeout)) != 1) {
+            return false;
+        }
+        const auto n = ::recv(socket.get(), buffer, static_cast<int>(4 - banner.size()), 0);
+        if (n <= 0) {
+            return false;
+        }
+        banner.append(buffer, static_cast<std::size_t>(n));
+    }
+    return banner == "SSH-";
 }
 
 using AddressList = std::unique_ptr<addrinfo, AddrInfoDeleter>;
 
 AddressList resolve(const std::string& host, int port) {
+    if (!net::ensure_started()) {
+        return AddressList(nullptr);
+    }
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -66,17 +79,13 @@ AddressList resolve(const std::string& host, int port) {
     return AddressList(raw);
 }
 
-Socket open_socket(const addrinfo& address) {
-    return Socket(::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC, address.ai_protocol));
-}
-
 }  // namespace
 
 bool tcp_port_looks_free(const std::string& host, int port, core::Millis timeout) {
     // An unresolvable host leaves the API's view of used ports as all we have.
     const auto list = resolve(host, port);
     for (const auto* address = list.get(); address != nullptr; address = address->ai_next) {
-        if (connects(open_socket(*address), *address, timeout)) {
+        if (connects(net::open_stream_socket(address->ai_family), *address, timeout)) {
             return false;
         }
     }
@@ -86,7 +95,7 @@ bool tcp_port_looks_free(const std::string& host, int port, core::Millis timeout
 bool ssh_banner_answers(const std::string& host, int port, core::Millis timeout) {
     const auto list = resolve(host, port);
     for (const auto* address = list.get(); address != nullptr; address = address->ai_next) {
-        const auto socket = open_socket(*address);
+        const auto socket = net::open_stream_socket(address->ai_family);
         if (connects(socket, *address, timeout)) {
             return sends_ssh_banner(socket, timeout);
         }
