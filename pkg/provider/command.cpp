@@ -5,7 +5,7 @@
 #include "pkg/provider/machine_state.hpp"
 #include "pkg/provider/options.hpp"
 #include "pkg/ssh/connection.hpp"
-#include "pkg/ssh/local_io.hpp"
+#include "pkg/ssh/local_ends.hpp"
 #include "pkg/ssh/tunnel.hpp"
 
 namespace dokploy_provider::provider {

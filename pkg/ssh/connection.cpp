@@ -3,13 +3,11 @@
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <utility>
 
+#include "pkg/core/net.hpp"
 #include "pkg/log/logging.hpp"
 #include "pkg/ssh/keys.hpp"
 
@@ -17,11 +15,15 @@ namespace dokploy_provider::ssh {
 namespace {
 
 // TCP keepalive: first probe after 15 s of silence, then every 5 s, dead after 3 unanswered probes; and
-// unacknowledged data (our keepalive messages included) kills the connection after 30 s.
-constexpr int k_keepalive_idle_s = 15;
-constexpr int k_keepalive_interval_s = 5;
-constexpr int k_keepalive_count = 3;
-constexpr unsigned k_user_timeout_ms = 30'000;
+// unacknowledged data (our keepalive messages included) kills the connection after 30 s (Linux).
+constexpr core::net::KeepaliveSettings k_keepalive{15, 5, 3, 30'000};
+
+// No known_hosts files: the host key is pinned by us.
+#ifdef _WIN32
+constexpr const char* k_null_device = "NUL";
+#else
+constexpr const char* k_null_device = "/dev/null";
+#endif
 
 // Cipher preference: AES-GCM first (hardware-accelerated on x86-64 and arm64, measurably faster than
 // libssh's default chacha20-poly1305 for bulk data), then the rest of OpenSSH sshd's default set.
@@ -51,12 +53,18 @@ void set_option(ssh_session session, ssh_options_e option, const void* value, co
 // Host-key algorithms that make the server present a key of the pinned key's type.
 const char* host_key_algorithms(ssh_key pinned) {
     switch (ssh_key_type(pinned)) {
-        case SSH_KEYTYPE_ED25519: return "ssh-ed25519";
-        case SSH_KEYTYPE_ECDSA_P256: return "ecdsa-sha2-nistp256";
-        case SSH_KEYTYPE_ECDSA_P384: return "ecdsa-sha2-nistp384";
-        case SSH_KEYTYPE_ECDSA_P521: return "ecdsa-sha2-nistp521";
-        case SSH_KEYTYPE_RSA: return "rsa-sha2-512,rsa-sha2-256";
-        default: return nullptr;
+        case SSH_KEYTYPE_ED25519:
+            return "ssh-ed25519";
+        case SSH_KEYTYPE_ECDSA_P256:
+            return "ecdsa-sha2-nistp256";
+        case SSH_KEYTYPE_ECDSA_P384:
+            return "ecdsa-sha2-nistp384";
+        case SSH_KEYTYPE_ECDSA_P521:
+            return "ecdsa-sha2-nistp521";
+        case SSH_KEYTYPE_RSA:
+            return "rsa-sha2-512,rsa-sha2-256";
+        default:
+            return nullptr;
     }
 }
 
@@ -72,25 +80,14 @@ void configure(ssh_session session, const Endpoint& endpoint, const ConnectSetti
     set_option(session, SSH_OPTIONS_USER, endpoint.user.c_str(), "USER");
     set_option(session, SSH_OPTIONS_TIMEOUT, &seconds, "TIMEOUT");
     set_option(session, SSH_OPTIONS_TIMEOUT_USEC, &microseconds, "TIMEOUT_USEC");
-    set_option(session, SSH_OPTIONS_KNOWNHOSTS, "/dev/null", "KNOWNHOSTS");
-    set_option(session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null", "GLOBAL_KNOWNHOSTS");
+    set_option(session, SSH_OPTIONS_KNOWNHOSTS, k_null_device, "KNOWNHOSTS");
+    set_option(session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, k_null_device, "GLOBAL_KNOWNHOSTS");
     set_option(session, SSH_OPTIONS_NODELAY, &yes, "NODELAY");
     set_option(session, SSH_OPTIONS_CIPHERS_C_S, k_ciphers, "CIPHERS_C_S");
     set_option(session, SSH_OPTIONS_CIPHERS_S_C, k_ciphers, "CIPHERS_S_C");
     if (const auto* algorithms = host_key_algorithms(pinned)) {
         set_option(session, SSH_OPTIONS_HOSTKEYS, algorithms, "HOSTKEYS");
     }
-}
-
-void enable_tcp_keepalive(int fd) {
-    const int on = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-#ifdef __linux__
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &k_keepalive_idle_s, sizeof k_keepalive_idle_s);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &k_keepalive_interval_s, sizeof k_keepalive_interval_s);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &k_keepalive_count, sizeof k_keepalive_count);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &k_user_timeout_ms, sizeof k_user_timeout_ms);
-#endif
 }
 
 // "SHA256:..." for messages; "?" when libssh cannot hash the key.
@@ -131,7 +128,7 @@ Attempt attempt(const Endpoint& endpoint, const Credentials& credentials, const 
                 "cannot connect to " + host_port(endpoint) + " within " +
                     core::format_duration(settings.connect_timeout) + ": " + ssh_get_error(session.get())};
     }
-    enable_tcp_keepalive(ssh_get_fd(session.get()));
+    core::net::enable_keepalive(ssh_get_fd(session.get()), k_keepalive);
 
     ssh_key raw_server_key = nullptr;
     if (ssh_get_server_publickey(session.get(), &raw_server_key) != SSH_OK) {
@@ -166,7 +163,9 @@ HostKeyMismatch::HostKeyMismatch(const std::string& host_port, const std::string
                      ": this can mean a man-in-the-middle attack, so nothing was sent to it. If you trust that the "
                      "machine was rebuilt, delete it (`devpod delete`) and create it again") {}
 
-std::string describe(const Endpoint& endpoint) { return endpoint.user + "@" + host_port(endpoint); }
+std::string describe(const Endpoint& endpoint) {
+    return endpoint.user + "@" + host_port(endpoint);
+}
 
 Connection::Connection(SessionPtr session, Endpoint endpoint)
     : m_session(std::move(session)), m_endpoint(std::move(endpoint)) {}
@@ -183,10 +182,13 @@ Connection Connection::open(const Endpoint& endpoint, const Credentials& credent
     const auto pinned = import_public_key(credentials.pinned_host_public_key);
     auto result = attempt(endpoint, credentials, settings, client_key.get(), pinned.get());
     switch (result.result) {
-        case ProbeResult::ready: return Connection(std::move(result.session), endpoint);
-        case ProbeResult::host_key_mismatch: throw HostKeyMismatch(host_port(endpoint), result.message);
+        case ProbeResult::ready:
+            return Connection(std::move(result.session), endpoint);
+        case ProbeResult::host_key_mismatch:
+            throw HostKeyMismatch(host_port(endpoint), result.message);
         case ProbeResult::unreachable:
-        case ProbeResult::auth_refused: break;
+        case ProbeResult::auth_refused:
+            break;
     }
     throw core::SshError(result.message);
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "pkg/ssh/local_io.hpp"
 
+#include <cerrno>
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include "pkg/ssh/local_ends.hpp"
 
 namespace dokploy_provider::ssh {
 namespace {

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
+// POSIX only (Linux, macOS): the fd primitives under LocalEnds.
 #pragma once
 
-#include <cstddef>
 #include <span>
 
-namespace dokploy_provider::ssh {
+#include "pkg/ssh/io_result.hpp"
 
-// Makes sure fds 0, 1 and 2 are open (on /dev/null when they were closed), so that no socket or pipe we
-// open later lands on a standard fd and gets mistaken for stdin/stdout. Call before opening anything.
-void ensure_standard_fds_open();
+namespace dokploy_provider::ssh {
 
 // Puts a local file descriptor in non-blocking mode for the guard's lifetime and restores its original
 // flags afterwards (as OpenSSH's client does). Terminals are left alone: their file description is shared
@@ -23,19 +21,6 @@ public:
 private:
     int m_fd;
     int m_saved_flags = -1;  // -1: nothing to restore
-};
-
-enum class IoStatus {
-    ok,           // `bytes` were transferred (at least one)
-    would_block,  // nothing to do now: poll first
-    end,          // read: end of file; write: the reader is gone (EPIPE)
-    failed,       // any other error; `error` holds errno
-};
-
-struct IoResult {
-    IoStatus status;
-    std::size_t bytes = 0;
-    int error = 0;
 };
 
 // One read(2) into `buffer`, retried on EINTR only when nothing is pending. Never blocks on a

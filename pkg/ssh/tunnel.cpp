@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The `command` hot path: one exec channel, copied full duplex between local fds and the channel by a
-// single-threaded poll() loop. libssh is driven non-blocking; its socket I/O happens inside
-// ssh_event_dopoll / ssh_channel_read_nonblocking / ssh_channel_write, so after every wake-up the loop
-// "pumps" (moves whatever can move without blocking) until nothing moves, then sleeps in poll().
+// The `command` hot path: one exec channel, copied full duplex between the local streams and the channel by
+// a single-threaded loop that sleeps in LocalEnds::wait (poll(2), or WSAPoll on Windows). libssh is driven
+// non-blocking; its socket I/O happens inside ssh_event_dopoll / ssh_channel_read_nonblocking / ssh_channel_write, so
+// after every wake-up the loop "pumps" (moves whatever can move without blocking) until nothing moves, then sleeps.
 #include "pkg/ssh/tunnel.hpp"
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -20,7 +19,7 @@
 
 #include "pkg/core/errors.hpp"
 #include "pkg/ssh/byte_queue.hpp"
-#include "pkg/ssh/local_io.hpp"
+#include "pkg/ssh/local_ends.hpp"
 #include "pkg/ssh/signals.hpp"
 
 namespace dokploy_provider::ssh {
@@ -56,9 +55,7 @@ public:
 
     int run(const std::string& command) {
         open_channel(command);
-        m_signals.emplace();  // SIGINT/SIGTERM/SIGHUP handlers, for the life of this tunnel
-        const NonblockingGuard input_guard(m_streams.input);
-        const NonblockingGuard output_guard(m_streams.output);
+        m_local.emplace(m_streams);  // signal handling and stream modes, for the life of this tunnel
         m_event.reset(ssh_event_new());
         if (!m_event || ssh_event_add_session(m_event.get(), m_session) != SSH_OK) {
             throw core::SshError("libssh could not set up its event loop");
@@ -88,15 +85,15 @@ private:
         }
         spdlog::debug("running the command ({} bytes) on {}", command.size(), where());
         if (ssh_channel_request_exec(m_channel.get(), command.c_str()) != SSH_OK) {
-            throw core::SshError("the SSH server at " + where() + " refused to run the command: " +
-                                 ssh_get_error(m_session));
+            throw core::SshError("the SSH server at " + where() +
+                                 " refused to run the command: " + ssh_get_error(m_session));
         }
     }
 
     int loop() {
         m_last_activity = Clock::now();
         for (;;) {
-            if (const auto signal = m_signals->take()) {
+            if (const auto signal = m_local->take_signal()) {
                 return on_signal(*signal);
             }
             while (pump()) {
@@ -116,30 +113,19 @@ private:
         }
     }
 
-    // Sleeps until the session, a local fd, a signal or the keepalive timer needs us.
+    // Sleeps until the session, a local stream, a signal or the keepalive timer needs us.
     void wait_for_events() {
-        const int session_fd = ssh_get_fd(m_session);
-        if (session_fd < 0) {
+        const core::net::NativeSocket session_socket = ssh_get_fd(m_session);
+        if (session_socket == core::net::k_invalid_socket) {
             connection_lost();
         }
         const bool write_pending = (ssh_get_poll_flags(m_session) & SSH_WRITE_PENDING) != 0;
-        std::array<pollfd, 4> fds{{
-            {session_fd, static_cast<short>(POLLIN | (write_pending ? POLLOUT : 0)), 0},
-            {m_signals->fd(), POLLIN, 0},
-            {wants_input() ? m_streams.input : -1, POLLIN, 0},
-            {m_to_output.empty() ? -1 : m_streams.output, POLLOUT, 0},
-        }};
-        const int ready = ::poll(fds.data(), fds.size(), poll_timeout_ms());
-        if (ready < 0) {
-            if (errno == EINTR) {
-                return;
-            }
-            throw core::SshError(std::string("poll failed during the SSH session: ") + std::strerror(errno));
-        }
-        if (fds[0].revents != 0) {
+        const auto ready =
+            m_local->wait(session_socket, write_pending, wants_input(), !m_to_output.empty(), poll_timeout_ms());
+        if (ready.session) {
             ssh_event_dopoll(m_event.get(), 0);  // libssh's own socket I/O; failures show in the session state
         }
-        if (fds[2].revents != 0) {
+        if (ready.input) {
             read_input();
         }
     }
@@ -160,11 +146,16 @@ private:
     [[nodiscard]] bool wants_input() const { return !m_input_eof && !m_to_remote.full(); }
 
     void read_input() {
-        const auto result = read_some(m_streams.input, m_to_remote.writable());
+        const auto result = m_local->read_input(m_to_remote.writable());
         switch (result.status) {
-            case IoStatus::ok: m_to_remote.commit(result.bytes); break;
-            case IoStatus::would_block: break;
-            case IoStatus::end: m_input_eof = true; break;
+            case IoStatus::ok:
+                m_to_remote.commit(result.bytes);
+                break;
+            case IoStatus::would_block:
+                break;
+            case IoStatus::end:
+                m_input_eof = true;
+                break;
             case IoStatus::failed:
                 spdlog::debug("reading stdin failed ({}); treating it as end of input", std::strerror(result.error));
                 m_input_eof = true;
@@ -218,7 +209,8 @@ private:
         bool moved = false;
         while (!eof && !queue.full()) {
             const auto room = queue.writable();
-            const int n = ssh_channel_read_nonblocking(m_channel.get(), room.data(), clamp32(room.size()), is_stderr ? 1 : 0);
+            const int n =
+                ssh_channel_read_nonblocking(m_channel.get(), room.data(), clamp32(room.size()), is_stderr ? 1 : 0);
             if (n == SSH_EOF || (n == SSH_ERROR && m_remote_closed)) {
                 eof = true;
                 return true;
@@ -235,11 +227,12 @@ private:
         return moved;
     }
 
-    // Queues -> local fds. stdout never blocks the loop (poll waits for POLLOUT); stderr is written whole.
+    // Queues -> local streams. On POSIX stdout never blocks the loop (poll waits for POLLOUT); stderr is
+    // written whole.
     bool write_output() {
         bool moved = false;
         while (!m_to_output.empty() && !m_output_closed) {
-            const auto result = write_some(m_streams.output, m_to_output.readable());
+            const auto result = m_local->write_output(m_to_output.readable());
             if (result.status == IoStatus::would_block) {
                 break;
             }
@@ -254,7 +247,7 @@ private:
         }
         if (!m_to_error.empty()) {
             if (!m_error_closed) {
-                const auto result = write_all(m_streams.error, m_to_error.readable());
+                const auto result = m_local->write_error(m_to_error.readable());
                 if (result.status != IoStatus::ok && result.error != EINTR) {
                     m_error_closed = true;  // keep going: stderr is only the log
                 }
@@ -289,7 +282,7 @@ private:
     }
 
     [[noreturn]] void connection_lost() {
-        if (const auto signal = m_signals->take()) {
+        if (const auto signal = m_local->take_signal()) {
             throw Interrupted{*signal};
         }
         throw core::SshError("the SSH connection to " + where() + " was lost: " + ssh_get_error(m_session));
@@ -350,7 +343,7 @@ private:
     ssh_channel_callbacks_struct m_callbacks{};
     EventPtr m_event;      // destroyed after the channel, before the session (owned by m_connection)
     ChannelPtr m_channel;  // destroyed first
-    std::optional<SignalPipe> m_signals;
+    std::optional<LocalEnds> m_local;
     ByteQueue m_to_remote;
     ByteQueue m_to_output;
     ByteQueue m_to_error;

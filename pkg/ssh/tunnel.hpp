@@ -6,15 +6,9 @@
 
 #include "pkg/core/duration.hpp"
 #include "pkg/ssh/connection.hpp"
+#include "pkg/ssh/local_ends.hpp"
 
 namespace dokploy_provider::ssh {
-
-// The local ends of the tunnel.
-struct LocalStreams {
-    int input = 0;   // copied to the remote command's stdin; its EOF becomes channel EOF
-    int output = 1;  // receives the remote stdout, and nothing else, byte for byte
-    int error = 2;   // receives the remote stderr
-};
 
 struct TunnelSettings {
     core::Millis keepalive_interval{15'000};  // an SSH_MSG_IGNORE after this much silence
@@ -31,7 +25,7 @@ struct TunnelSettings {
 // - when `output` is closed by its reader (EPIPE): the channel is closed and the remote exit status is
 //   returned if it already arrived, else 0 (the reader hung up on purpose; that is not our failure).
 // Throws core::SshError (exit 255) when the channel cannot be opened or the connection is lost.
-[[nodiscard]] int run_remote_command(Connection& connection, const std::string& command, const LocalStreams& streams = {},
-                                     const TunnelSettings& settings = {});
+[[nodiscard]] int run_remote_command(Connection& connection, const std::string& command,
+                                     const LocalStreams& streams = {}, const TunnelSettings& settings = {});
 
 }  // namespace dokploy_provider::ssh

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "pkg/ssh/local_io.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <array>
+#include <fcntl.h>
 #include <string>
 #include <thread>
+#include <unistd.h>
 
-#include "pkg/ssh/signals.hpp"
+#include "pkg/ssh/signal_pipe.hpp"
 #include "tests/support/catch.hpp"
 
 namespace ssh = dokploy_provider::ssh;
@@ -34,7 +33,9 @@ struct Pipe {
     }
 };
 
-bool nonblocking(int fd) { return (::fcntl(fd, F_GETFL) & O_NONBLOCK) != 0; }
+bool nonblocking(int fd) {
+    return (::fcntl(fd, F_GETFL) & O_NONBLOCK) != 0;
+}
 
 }  // namespace
 

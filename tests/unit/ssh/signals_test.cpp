@@ -3,16 +3,19 @@
 
 #include <csignal>
 
+#include "pkg/ssh/signal_pipe.hpp"
 #include "tests/support/catch.hpp"
 
 namespace ssh = dokploy_provider::ssh;
 
-TEST_CASE("SSH signal names map to local signal numbers") {
+TEST_CASE("SSH signal names map to Linux signal numbers") {
     CHECK(ssh::signal_number("TERM") == SIGTERM);
     CHECK(ssh::signal_number("KILL") == SIGKILL);
     CHECK(ssh::signal_number("INT") == SIGINT);
     CHECK(ssh::signal_number("HUP") == SIGHUP);
     CHECK(ssh::signal_number("PIPE") == SIGPIPE);
+    CHECK(ssh::signal_number("USR1") == 10);  // the remote's numbering, whatever the client's platform
+    CHECK(ssh::signal_number("BUS") == 7);
     CHECK(ssh::signal_number("SIGTERM") == SIGTERM);
     CHECK(ssh::signal_number("term") == SIGTERM);
     CHECK_FALSE(ssh::signal_number("BOGUS").has_value());
