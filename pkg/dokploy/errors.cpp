@@ -26,7 +26,8 @@ std::string snippet(std::string_view body) {
         result += (c == '\r' || c == '\n' || c == '\t') ? ' ' : c;
     }
     const auto first = result.find_first_not_of(' ');
-    result = first == std::string::npos ? std::string() : result.substr(first);
+    const auto last = result.find_last_not_of(' ');
+    result = first == std::string::npos ? std::string() : result.substr(first, last - first + 1);
     return body.size() > k_max_snippet ? result + "..." : result;
 }
 

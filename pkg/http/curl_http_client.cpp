@@ -18,6 +18,7 @@
 #include "pkg/core/files.hpp"
 #include "pkg/core/redact.hpp"
 #include "pkg/http/curl_handles.hpp"
+#include "pkg/http/trust_store.hpp"
 #include "pkg/log/logging.hpp"
 
 namespace dokploy_provider::http {
@@ -25,11 +26,6 @@ namespace {
 
 constexpr std::size_t k_max_body_bytes = std::size_t{16} * 1024 * 1024;
 constexpr std::string_view k_pem_certificate = "-----BEGIN CERTIFICATE-----";
-
-// Well-known system CA bundles, tried when libcurl reports none of its own.
-constexpr std::array<const char*, 5> k_system_bundles = {"/etc/ssl/certs/ca-certificates.crt",
-                                                         "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/ca-bundle.pem",
-                                                         "/etc/ssl/cert.pem", "/usr/local/etc/openssl/cert.pem"};
 
 // Per-transfer state the libcurl callbacks write into.
 struct Transfer {
@@ -132,33 +128,7 @@ void set_option(CURL* easy, CURLoption option, Value value) {
     }
 }
 
-std::string read_system_bundle() {
-    std::vector<std::string> candidates;
-    if (const auto* info = curl_version_info(CURLVERSION_NOW); info != nullptr && info->cainfo != nullptr) {
-        candidates.emplace_back(info->cainfo);
-    }
-    candidates.insert(candidates.end(), k_system_bundles.begin(), k_system_bundles.end());
-    for (const auto& candidate : candidates) {
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(candidate, ec)) {
-            continue;
-        }
-        try {
-            auto bundle = core::read_file(candidate);
-            spdlog::debug("CA bundle: the system store {} plus DOKPLOY_CA_FILE", candidate);
-            return bundle;
-        } catch (const core::Error&) {
-            continue;
-        }
-    }
-    spdlog::debug("CA bundle: no readable system bundle found; trusting DOKPLOY_CA_FILE and the system CA folder");
-    return {};
-}
-
-// DOKPLOY_CA_FILE is added to the system trust, not substituted for it: libcurl's CAINFO would replace
-// the default bundle, so the system bundle and the user's file are joined into one in-memory PEM bundle
-// (CURLOPT_CAINFO_BLOB, which overrides CAINFO). libcurl's default CA folder (CAPATH) stays in effect.
-void trust_extra_ca_file(CURL* easy, const std::filesystem::path& ca_file) {
+std::string read_extra_ca_file(const std::filesystem::path& ca_file) {
     std::string extra;
     try {
         extra = core::read_file(ca_file);
@@ -169,16 +139,68 @@ void trust_extra_ca_file(CURL* easy, const std::filesystem::path& ca_file) {
         throw core::ConfigError("DOKPLOY_CA_FILE '" + ca_file.string() +
                                 "' holds no PEM certificate (-----BEGIN CERTIFICATE-----); export the CA as PEM");
     }
-    auto bundle = read_system_bundle();
+    return extra;
+}
+
+// The system's CAs, as PEM, to put in front of DOKPLOY_CA_FILE.
+std::string system_trust_pem([[maybe_unused]] const SystemTrust& trust) {
+#ifdef _WIN32
+    spdlog::debug("CA bundle: the Windows ROOT store plus DOKPLOY_CA_FILE");
+    return windows_store_pem();
+#else
+    if (trust.bundle) {
+        try {
+            auto bundle = core::read_file(*trust.bundle);
+            spdlog::debug("CA bundle: the system store {} plus DOKPLOY_CA_FILE", trust.bundle->string());
+            return bundle;
+        } catch (const core::Error&) {
+            // reported below like a missing bundle
+        }
+    }
+    spdlog::debug("CA bundle: no readable system bundle found; trusting DOKPLOY_CA_FILE and the system CA folder");
+    return {};
+#endif
+}
+
+// Which CAs TLS trusts. Windows (Schannel): the Windows certificate store. Linux and macOS (OpenSSL): the
+// system bundle and folder found at run time (a static binary cannot know them at build time).
+// DOKPLOY_CA_FILE is added to the system trust, not substituted for it: libcurl's CAINFO would replace the
+// bundle, so the system CAs and the user's file are joined into one in-memory PEM bundle
+// (CURLOPT_CAINFO_BLOB, which overrides CAINFO).
+void configure_trust(CURL* easy, const std::optional<std::filesystem::path>& ca_file) {
+    SystemTrust trust;
+#ifndef _WIN32
+    trust = find_system_trust();
+    if (trust.folder) {
+        set_option(easy, CURLOPT_CAPATH, trust.folder->string().c_str());
+    }
+#endif
+    if (!ca_file) {
+        if (trust.bundle) {
+            spdlog::debug("CA bundle: the system store {}", trust.bundle->string());
+            set_option(easy, CURLOPT_CAINFO, trust.bundle->string().c_str());
+        }
+        return;
+    }
+    const auto extra = read_extra_ca_file(*ca_file);
+    auto bundle = system_trust_pem(trust);
     bundle.append("\n").append(extra).append("\n");
     curl_blob blob{bundle.data(), bundle.size(), CURL_BLOB_COPY};
     if (curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK) {
-        // A TLS backend without blob support: the file then replaces the default bundle; CAPATH still adds.
+        // A TLS backend without blob support: the file then replaces the bundle; CAPATH still adds.
         spdlog::warn(
             "this libcurl cannot add DOKPLOY_CA_FILE to the system store; only it and the system CA "
             "folder are trusted");
-        set_option(easy, CURLOPT_CAINFO, ca_file.c_str());
+        set_option(easy, CURLOPT_CAINFO, ca_file->string().c_str());
     }
+}
+
+// True when certificate verification failed on the name, not on trust (OpenSSL's and Schannel's wording):
+// another CA file would not help.
+bool names_another_host(std::string_view details) {
+    return details.find("subject name") != std::string_view::npos ||
+           details.find("does not match target host") != std::string_view::npos ||
+           details.find("WRONG_PRINCIPAL") != std::string_view::npos;
 }
 
 SendError to_send_error(CURLcode code, const char* error_buffer, const Request& request, bool nothing_sent,
@@ -204,13 +226,19 @@ SendError to_send_error(CURLcode code, const char* error_buffer, const Request& 
         case CURLE_PARTIAL_FILE:
             return {"connection to " + authority + " failed (" + details + ")", true, sent};
         case CURLE_PEER_FAILED_VERIFICATION:
+            if (names_another_host(details)) {
+                return {"the certificate of " + host + " is issued for other names (" + details +
+                            "); use a DOKPLOY_SERVER_URL host name the certificate lists",
+                        false, Delivery::not_sent};
+            }
             return {"certificate of " + host + " not trusted (" + details +
                         "); set DOKPLOY_CA_FILE to the PEM file of the CA that signed it, or fix the server's "
                         "certificate chain",
                     false, Delivery::not_sent};
         case CURLE_SSL_CACERT_BADFILE:
-            return {"the CA certificates could not be loaded (" + details + "); check DOKPLOY_CA_FILE", false,
-                    Delivery::not_sent};
+            return {
+                "the CA certificates could not be loaded (" + details + "); check DOKPLOY_CA_FILE and SSL_CERT_FILE",
+                false, Delivery::not_sent};
         case CURLE_SSL_CONNECT_ERROR:
             return {"TLS handshake with " + authority + " failed (" + details +
                         "); check that DOKPLOY_SERVER_URL says https only for a port that speaks TLS",
@@ -238,7 +266,7 @@ std::string default_user_agent() {
     return std::string("dokploy-provider/") + core::k_version;
 }
 
-CurlHttpClient::CurlHttpClient(ClientSettings settings) : m_state(std::make_unique<State>()) {
+CurlHttpClient::CurlHttpClient(const ClientSettings& settings) : m_state(std::make_unique<State>()) {
     m_state->easy = make_curl_easy();
     CURL* easy = m_state->easy.get();
     const auto user_agent = settings.user_agent.empty() ? default_user_agent() : settings.user_agent;
@@ -251,14 +279,17 @@ CurlHttpClient::CurlHttpClient(ClientSettings settings) : m_state(std::make_uniq
     set_option(easy, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect would turn a POST into a GET
     set_option(easy, CURLOPT_SSL_VERIFYPEER, 1L);
     set_option(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+#ifdef _WIN32
+    // Schannel checks revocation and fails hard when it cannot tell, which a private CA without CRL or OCSP
+    // (the usual self-signed Dokploy) always causes. A revoked certificate is still refused.
+    set_option(easy, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_REVOKE_BEST_EFFORT));
+#endif
     set_option(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     set_option(easy, CURLOPT_ACCEPT_ENCODING, "");  // any encoding libcurl can decode
     set_option(easy, CURLOPT_WRITEFUNCTION, on_body);
     set_option(easy, CURLOPT_HEADERFUNCTION, on_header);
     set_option(easy, CURLOPT_DEBUGFUNCTION, on_debug);
-    if (settings.ca_file) {
-        trust_extra_ca_file(easy, *settings.ca_file);
-    }
+    configure_trust(easy, settings.ca_file);
 }
 
 CurlHttpClient::~CurlHttpClient() = default;

@@ -30,7 +30,7 @@ class CurlHttpClient final : public HttpClient {
 public:
     // Throws core::ConfigError when `ca_file` cannot be read or holds no PEM certificate, core::Error when
     // libcurl cannot be set up.
-    explicit CurlHttpClient(ClientSettings settings);
+    explicit CurlHttpClient(const ClientSettings& settings);
     ~CurlHttpClient() override;
     CurlHttpClient(const CurlHttpClient&) = delete;
     CurlHttpClient& operator=(const CurlHttpClient&) = delete;

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Helpers for the provider's integration tests (stdlib only).
 
-- Simulator: runs tests/simulator/dokploy_sim.py on a free port (context manager).
+- Simulator: runs tests/simulator/dokploy_sim.py on a free port (context manager), HTTP or HTTPS.
 - run_provider / provider_env: run the built provider binary the way DevPod would.
 - free_port_range / unreachable_url / wait_until: small test utilities.
 
@@ -19,6 +19,7 @@ import random
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -33,14 +34,21 @@ DEFAULT_SIM = os.path.normpath(os.path.join(HERE, "..", "simulator", "dokploy_si
 START_TIMEOUT = 10.0
 STOP_GRACE = 5.0
 
-# No proxies: every URL here is 127.0.0.1, whatever http_proxy says.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+# No proxies: every URL here is 127.0.0.1, whatever http_proxy says. The harness's own HTTPS requests
+# (health check, control API of a --tls-cert simulator) do not verify the certificate: they only reach the
+# simulator this harness started, and tests may give it a deliberately untrusted or misnamed one.
+_UNVERIFIED_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+_UNVERIFIED_TLS.check_hostname = False
+_UNVERIFIED_TLS.verify_mode = ssl.CERT_NONE
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                      urllib.request.HTTPSHandler(context=_UNVERIFIED_TLS))
 _live_simulators: set["Simulator"] = set()
 
 
 def http_request(url: str, method: str = "GET", data: bytes | None = None,
                  headers: dict | None = None, timeout: float = 10) -> tuple[int, dict, bytes]:
-    """One HTTP request; returns (status, headers, body) for every status, raises on I/O errors."""
+    """One HTTP(S) request; returns (status, headers, body) for every status, raises on I/O errors.
+    HTTPS certificates are not verified (see _UNVERIFIED_TLS)."""
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with _OPENER.open(request, timeout=timeout) as response:
@@ -54,15 +62,21 @@ class Simulator:
     """A dokploy_sim.py process on 127.0.0.1; use as a context manager or start()/stop().
 
     servers: iterable of (id, name, ip) tuples or "ID:NAME:IP" strings.
+    tls_cert, tls_key: PEM files; when given the simulator serves HTTPS and `url` is https://127.0.0.1:PORT.
     """
 
     def __init__(self, token: str = "test-token", legacy: bool = False,
                  deploy_seconds: float = 0.2, servers=(), version: str | None = None,
-                 extra_args=(), verbose: bool = True):
+                 extra_args=(), verbose: bool = True, tls_cert: str | None = None,
+                 tls_key: str | None = None):
+        if (tls_cert is None) != (tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")
         self.token = token
+        self.tls = tls_cert is not None
         self.port: int | None = None
         self.url: str | None = None
         self._args = ["--token", token, "--deploy-seconds", str(deploy_seconds)]
+        self._args += ["--tls-cert", tls_cert, "--tls-key", tls_key] if self.tls else []
         self._args += ["--legacy"] if legacy else []
         self._args += ["--version", version] if version else []
         for server in servers:
@@ -200,7 +214,7 @@ class Simulator:
             if self.port is None and os.path.exists(port_file):
                 with open(port_file, encoding="utf-8") as f:
                     self.port = int(f.read().strip())
-                self.url = f"http://127.0.0.1:{self.port}"
+                self.url = f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
             if self.port is not None and _health_ok(self.url):
                 return
             time.sleep(0.05)

@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import struct
 import sys
 import tempfile
@@ -33,6 +34,10 @@ from sim_model import DokployModel, parse_server
 from sim_validation import ApiError
 
 MAX_BODY_BYTES = 1024 * 1024
+TLS_HANDSHAKE_SECONDS = 10.0
+TLS_HANDSHAKE_RECORD = 0x16
+# What Go's net/http (so Traefik, in front of Dokploy) answers to plain HTTP on its TLS port.
+PLAIN_HTTP_ON_TLS_PORT = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
 PUBLIC_PROCEDURES = {"health": {"ok": True}, "settings.health": {"status": "ok"}}
 UNAUTHORIZED = {"message": "Unauthorized"}
 TRPC_CODES = {
@@ -271,13 +276,57 @@ def _json_or_none(raw: bytes):
 
 
 class SimServer(ThreadingHTTPServer):
-    """A threading HTTP server carrying the simulator context."""
+    """A threading HTTP server carrying the simulator context; HTTPS when given a TLS context."""
 
     daemon_threads = True
 
-    def __init__(self, address, context: SimContext):
+    def __init__(self, address, context: SimContext, tls: ssl.SSLContext | None = None):
         super().__init__(address, SimHandler)
         self.context = context
+        self.tls = tls
+
+    def finish_request(self, request, client_address):
+        """In the connection's thread. With TLS: plain HTTP gets Go's 400 answer; else the handshake, whose
+        failure only closes this connection, then HTTP over TLS."""
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            request.settimeout(TLS_HANDSHAKE_SECONDS)
+            first = request.recv(1, socket.MSG_PEEK)
+            if not first:
+                return
+            if first[0] != TLS_HANDSHAKE_RECORD:
+                self._log(client_address, "plain HTTP on the TLS port: answered 400")
+                _answer_plain_http(request)
+                return
+            # wrap_socket takes over the descriptor; closing the wrapper closes the connection.
+            with self.tls.wrap_socket(request, server_side=True, do_handshake_on_connect=False) as tls_sock:
+                try:
+                    tls_sock.do_handshake()
+                except (ssl.SSLError, OSError) as exc:
+                    self._log(client_address, f"TLS handshake failed: {exc}")
+                    return
+                tls_sock.settimeout(None)
+                super().finish_request(tls_sock, client_address)
+        except OSError:
+            return  # the client went away
+
+    def _log(self, client_address, message: str) -> None:
+        if self.context.verbose:
+            sys.stderr.write(f"dokploy-sim: {client_address[0]} {message}\n")
+
+
+def _answer_plain_http(sock: socket.socket) -> None:
+    """Reads the request head (so that closing sends FIN, not RST), answers 400 and closes our side."""
+    received = b""
+    while b"\r\n\r\n" not in received and len(received) < MAX_BODY_BYTES:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        received += chunk
+    sock.sendall(PLAIN_HTTP_ON_TLS_PORT)
+    sock.shutdown(socket.SHUT_WR)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -294,7 +343,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="define a remote server (repeatable)")
     parser.add_argument("--sshd", default="/usr/sbin/sshd", help="sshd binary")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    parser.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
+    parser.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
     args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
     try:
         args.server = [parse_server(s) for s in args.server]
     except ValueError as exc:
@@ -313,8 +366,24 @@ def write_port_file(path: str, port: int) -> None:
     os.replace(temp, path)
 
 
+def tls_context(cert: str, key: str) -> ssl.SSLContext:
+    """A server-side TLS context (TLS 1.2+) with this certificate and key; raises OSError, ssl.SSLError."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    return context
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    tls = None
+    if args.tls_cert:
+        try:
+            tls = tls_context(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            print(f"dokploy-sim: cannot use --tls-cert {args.tls_cert} / --tls-key {args.tls_key}: {exc}",
+                  file=sys.stderr)
+            return 2
     state_dir = args.state_dir or tempfile.mkdtemp(prefix="dokploy-sim-")
     os.makedirs(state_dir, exist_ok=True)
     runtime = ComposeRuntime(state_dir, args.sshd)
@@ -329,7 +398,7 @@ def main(argv=None) -> int:
     model = DokployModel(runtime, faults, legacy=args.legacy, version=args.version,
                          deploy_seconds=args.deploy_seconds, servers=args.server)
     context = SimContext(args.token, model, runtime, faults, RequestLog(), args.verbose)
-    server = SimServer(("127.0.0.1", args.port), context)
+    server = SimServer(("127.0.0.1", args.port), context, tls)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -338,7 +407,7 @@ def main(argv=None) -> int:
     port = server.server_address[1]
     if args.port_file:
         write_port_file(args.port_file, port)
-    print(f"dokploy-sim listening on http://127.0.0.1:{port}", flush=True)
+    print(f"dokploy-sim listening on {'https' if tls else 'http'}://127.0.0.1:{port}", flush=True)
     stop.wait()
     server.shutdown()
     server.server_close()
