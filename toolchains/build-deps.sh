@@ -92,7 +92,7 @@ source_dir() {
   local pkg=$1 version=$2
   local dir="$src/${pkg}_${version#*:}"
   if [[ ! -d "$dir" ]]; then
-    ensure_deb_src "$pkg" "$version"
+    ensure_deb_src "$pkg" "$version" >&2  # stdout is the folder name
     mkdir -p "$src/download"
     (cd "$src/download" && apt-get source --download-only "$pkg=$version") >&2
     rm -rf "$dir.tmp"
