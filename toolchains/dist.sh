@@ -55,7 +55,7 @@ done
 # resolves it (the latest v* tag, else the project version).
 version=${DOKPLOY_PROVIDER_VERSION:-}
 if [[ -z "$version" && -n "${files[linux-amd64]:-}" && "$(uname -sm)" == "Linux x86_64" ]]; then
-  version=$("dist/${files[linux-amd64]}" version | head -n 1 | cut -d' ' -f2)
+  version=$("dist/${files[linux-amd64]}" version | awk 'NR == 1 { print $2 }')
 fi
 if [[ -z "$version" ]]; then
   version=$(git describe --tags --match 'v[0-9]*' --abbrev=0 2>/dev/null | sed 's/^v//' || true)
