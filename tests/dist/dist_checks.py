@@ -3,8 +3,12 @@
 test_dist_checks.py.
 
 - PLATFORMS: the five release targets, their file names and what `file` must say about them.
-- inspect_binary(): format, CPU and linkage read from the ELF / Mach-O / PE headers.
+- inspect_binary(): format, CPU and linkage read from the ELF / Mach-O / PE headers: ELF PT_INTERP and DT_NEEDED,
+  Mach-O dylib load commands and minimum macOS, PE imported and delay-loaded DLLs.
 - binary_problems() / file_output_problems(): a binary against its platform's expectations.
+- linkage_problems() / linkage_summary(): what a binary needs at run time, against what every supported system
+  ships: Linux nothing (fully static), macOS only /usr/lib and /System/Library dylibs and a minimum of
+  MACOS_BASELINE or older, Windows only the system DLLs of WINDOWS_SYSTEM_DLLS and api-ms-win-* / ext-ms-win-*.
 - parse_checksums() / checksum_problems(): dist/checksums.txt (sha256sum format) against the files.
 - load_manifest() / manifest_problems(): the rendered provider.yaml (PyYAML, else a small subset parser).
 """
@@ -15,7 +19,7 @@ import hashlib
 import json
 import re
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 BINARY_VAR = "DOKPLOY_PROVIDER"
 VERSION_LINE = re.compile(r"^dokploy-provider (\S+) \(commit (\S+)\)$")
@@ -48,11 +52,19 @@ PLATFORMS: dict[str, Platform] = {p.name: p for p in (
 )}
 AGENT_PLATFORMS = ("linux-amd64", "linux-arm64")
 
+MACOS_BASELINE = "11.0"  # the oldest macOS the release supports (toolchains/darwin-*.cmake: zig's *-macos.11.0)
+MACOS_SYSTEM_PREFIXES = ("/usr/lib/", "/System/Library/")
+WINDOWS_SYSTEM_DLLS = frozenset(name + ".dll" for name in (
+    "kernel32", "user32", "advapi32", "ws2_32", "crypt32", "bcrypt", "secur32", "ncrypt", "iphlpapi", "normaliz",
+    "wldap32", "shell32", "ole32", "oleaut32", "ntdll", "msvcrt", "ucrtbase", "userenv", "dbghelp", "rpcrt4",
+    "shlwapi", "version", "gdi32", "mswsock", "dnsapi"))
+
 
 @dataclass
 class BinaryInfo:
-    """What the headers say. `interpreter`/`needed` (DT_NEEDED count) are ELF-only; `subsystem` is PE-only
-    (3 = console)."""
+    """What the headers say. `interpreter`/`needed` (DT_NEEDED count) are ELF-only; `libraries` are a Mach-O's
+    dylibs or a PE's imported, then delay-loaded, DLLs in header order; `min_os` is a Mach-O's minimum macOS
+    ("11.0"); `subsystem` is PE-only (3 = console)."""
 
     container: str | None = None
     machine: int | None = None
@@ -61,6 +73,8 @@ class BinaryInfo:
     interpreter: str | None = None
     needed: int = 0
     subsystem: int | None = None
+    libraries: list[str] = field(default_factory=list)
+    min_os: str | None = None
     error: str | None = None
 
 
@@ -106,22 +120,113 @@ def _inspect_macho(data: bytes) -> BinaryInfo:
         return BinaryInfo(container="macho", error="a universal (fat) Mach-O, expected a thin one per arch")
     if data[:4] == b"\xce\xfa\xed\xfe":
         return BinaryInfo(container="macho", bits=32, error="a 32-bit Mach-O")
-    cputype, _, filetype = struct.unpack_from("<iiI", data, 4)
-    return BinaryInfo(container="macho", bits=64, machine=cputype & 0xFFFFFFFF, executable=filetype == 2)
+    cputype, _, filetype, ncmds, sizeofcmds = struct.unpack_from("<iiIII", data, 4)
+    info = BinaryInfo(container="macho", bits=64, machine=cputype & 0xFFFFFFFF, executable=filetype == 2)
+    offset, end = 32, 32 + sizeofcmds  # the load commands follow the 32-byte mach_header_64
+    for _ in range(ncmds):
+        cmd, cmdsize = struct.unpack_from("<II", data, offset)
+        if cmdsize < 8 or offset + cmdsize > end:
+            raise ValueError(f"load command {cmd:#x} at {offset} runs past the load commands")
+        _macho_command(data, offset, cmd, cmdsize, info)
+        offset += cmdsize
+    return info
+
+
+_MACHO_DYLIB_COMMANDS = (0xC, 0x80000018, 0x8000001F, 0x20, 0x80000023)  # LOAD, LOAD_WEAK, REEXPORT, LAZY, UPWARD
+_LC_BUILD_VERSION, _LC_VERSION_MIN_MACOSX, _PLATFORM_MACOS = 0x32, 0x24, 1
+
+
+def _macho_command(data: bytes, offset: int, cmd: int, cmdsize: int, info: BinaryInfo) -> None:
+    """Records one load command's dylib name or minimum macOS version in `info`."""
+    if cmd in _MACHO_DYLIB_COMMANDS:
+        (name_offset,) = struct.unpack_from("<I", data, offset + 8)
+        info.libraries.append(_c_string(data, offset + name_offset, offset + cmdsize))
+    elif cmd == _LC_BUILD_VERSION:
+        platform, minos = struct.unpack_from("<II", data, offset + 8)
+        if platform == _PLATFORM_MACOS:
+            info.min_os = _macho_version(minos)
+    elif cmd == _LC_VERSION_MIN_MACOSX:
+        info.min_os = _macho_version(struct.unpack_from("<I", data, offset + 8)[0])
+
+
+def _macho_version(value: int) -> str:
+    """major << 16 | minor << 8 | patch -> "11.0", or "10.15.4" when there is a patch."""
+    major, minor, patch = value >> 16, (value >> 8) & 0xFF, value & 0xFF
+    return f"{major}.{minor}" + (f".{patch}" if patch else "")
+
+
+def _c_string(data: bytes, start: int, limit: int) -> str:
+    """The NUL-terminated string at data[start:], which must end before `limit`."""
+    end = data.find(b"\0", start, limit)
+    if start >= limit or end < 0:
+        raise ValueError(f"no NUL-terminated name at {start}")
+    return data[start:end].decode(errors="replace")
 
 
 def _inspect_pe(data: bytes) -> BinaryInfo:
     (offset,) = struct.unpack_from("<I", data, 0x3C)
     if data[offset:offset + 4] != b"PE\0\0":
         return BinaryInfo(container="pe", error="MZ header without a PE signature")
-    machine, _, _, _, _, optional_size, characteristics = struct.unpack_from("<HHIIIHH", data, offset + 4)
+    machine, sections, _, _, _, optional_size, characteristics = struct.unpack_from("<HHIIIHH", data, offset + 4)
     optional = offset + 24
     (magic,) = struct.unpack_from("<H", data, optional)
     info = BinaryInfo(container="pe", machine=machine, bits=64 if magic == 0x20B else 32,
                       executable=bool(characteristics & 0x0002) and not characteristics & 0x2000)
     if optional_size >= 70:
         (info.subsystem,) = struct.unpack_from("<H", data, optional + 68)
+    image = _PeImage(data, optional, optional_size, sections, info.bits)
+    info.libraries = image.dll_names(_PE_IMPORT, 20, 12) + image.dll_names(_PE_DELAY_IMPORT, 32, 4)
     return info
+
+
+_PE_IMPORT, _PE_DELAY_IMPORT = 1, 13  # data directory entries
+
+
+class _PeImage:
+    """A PE image's data directories and section table: enough to read the DLL names of its import tables."""
+
+    def __init__(self, data: bytes, optional: int, optional_size: int, sections: int, bits: int) -> None:
+        self.data = data
+        self.directories = optional + (112 if bits == 64 else 96)  # NumberOfRvaAndSizes is the u32 before them
+        count = struct.unpack_from("<I", data, self.directories - 4)[0] if optional_size >= 96 else 0
+        self.count = min(count, (optional + optional_size - self.directories) // 8)
+        (self.image_base,) = struct.unpack_from("<Q", data, optional + 24) if bits == 64 else \
+            struct.unpack_from("<I", data, optional + 28)
+        self.section_table, self.sections = optional + optional_size, sections
+
+    def directory(self, entry: int) -> int:
+        """The RVA of a data directory entry, 0 when absent."""
+        return struct.unpack_from("<I", self.data, self.directories + entry * 8)[0] if entry < self.count else 0
+
+    def file_offset(self, rva: int) -> int:
+        """An RVA as a file offset, through the 40-byte section headers (Name[8], VirtualSize, VirtualAddress,
+        SizeOfRawData, PointerToRawData, ...)."""
+        for index in range(self.sections):
+            size, address, raw_size, raw_pointer = struct.unpack_from("<IIII", self.data,
+                                                                      self.section_table + index * 40 + 8)
+            if address <= rva < address + max(size, raw_size):
+                return raw_pointer + rva - address
+        raise ValueError(f"RVA {rva:#x} is in no section")
+
+    def dll_names(self, entry: int, descriptor_size: int, name_at: int) -> list[str]:
+        """The DLL names of the import (20-byte descriptors, Name RVA at +12) or delay-load (32-byte descriptors,
+        DllNameRVA at +4) directory, up to the all-zero descriptor."""
+        rva = self.directory(entry)
+        if not rva:
+            return []
+        names, offset = [], self.file_offset(rva)
+        while True:
+            descriptor = self.data[offset:offset + descriptor_size]
+            if len(descriptor) < descriptor_size:
+                raise ValueError(f"data directory {entry} has no all-zero descriptor")
+            if not any(descriptor):
+                break
+            (name,) = struct.unpack_from("<I", descriptor, name_at)
+            if entry == _PE_DELAY_IMPORT and not descriptor[0] & 1 and name >= self.image_base:
+                name -= self.image_base  # an old-style delay-load descriptor (attribute bit 0 clear) holds VAs
+            names.append(_c_string(self.data, self.file_offset(name), len(self.data)))
+            offset += descriptor_size
+        return names
 
 
 def binary_problems(platform: Platform, info: BinaryInfo) -> list[str]:
@@ -153,6 +258,53 @@ def static_problems(info: BinaryInfo) -> list[str]:
     if info.needed:
         problems.append(f"needs {info.needed} shared libraries (DT_NEEDED)")
     return problems
+
+
+def linkage_problems(platform: Platform, info: BinaryInfo) -> list[str]:
+    """What the binary needs at run time that a stock system of its platform may lack. ELF: static_problems().
+    Mach-O: dylibs outside /usr/lib and /System/Library, a minimum macOS above MACOS_BASELINE (or none). PE: DLLs
+    outside WINDOWS_SYSTEM_DLLS and the api-ms-win-* / ext-ms-win-* API sets."""
+    if info.error or info.container != platform.container:
+        return binary_problems(platform, info)[:1]
+    if info.container == "elf":
+        return static_problems(info)
+    if info.container == "macho":
+        return _macos_problems(info)
+    return [f"imports {name}, which Windows does not ship: link it statically"
+            for name in info.libraries if not _windows_system_dll(name)]
+
+
+def linkage_summary(info: BinaryInfo) -> str:
+    """What a binary that passed linkage_problems() needs, in a few words."""
+    if info.container == "elf":
+        return "static: no ELF interpreter, no shared libraries"
+    if info.container == "macho":
+        names = [name.rsplit("/", 1)[-1] for name in info.libraries]
+        if len(names) == 1:
+            return f"{names[0]} only, macOS {info.min_os}+"
+        return f"system libraries only: {', '.join(names) or 'none'}; macOS {info.min_os}+"
+    return f"system DLLs only: {', '.join(info.libraries)}" if info.libraries else "no DLL imports"
+
+
+def _macos_problems(info: BinaryInfo) -> list[str]:
+    problems = [f"links {name}, which macOS does not ship" for name in info.libraries
+                if not name.startswith(MACOS_SYSTEM_PREFIXES)]
+    if info.min_os is None:
+        problems.append("declares no minimum macOS version (no LC_BUILD_VERSION or LC_VERSION_MIN_MACOSX)")
+    elif _version_key(info.min_os) > _version_key(MACOS_BASELINE):
+        problems.append(f"needs macOS {info.min_os} or later, newer than the supported {MACOS_BASELINE}")
+    return problems
+
+
+def _windows_system_dll(name: str) -> bool:
+    lower = name.lower()
+    return lower in WINDOWS_SYSTEM_DLLS or lower.startswith(("api-ms-win-", "ext-ms-win-"))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """A dotted version as a tuple that compares numerically: 10.15 -> (10, 15, 0)."""
+    parts = tuple(int(part) for part in version.split("."))
+    return parts + (0,) * (3 - len(parts))
 
 
 def file_output_problems(platform: Platform, output: str) -> list[str]:

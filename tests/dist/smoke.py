@@ -5,7 +5,9 @@
     python3 tests/dist/smoke.py [--dist DIR] [--platform P ...] [--require-all] [--expect-version V]
 
 For each selected platform whose binary is in dist/ (all five by default): its headers and `file` output
-name the right format and CPU (and, for Linux, a fully static binary); then, where this host can run it,
+name the right format and CPU; its linkage, read from the headers whatever the host, needs only what a stock
+system ships (Linux: fully static; macOS: /usr/lib and /System/Library dylibs, a minimum of macOS 11.0 or
+older; Windows: system DLLs only); then, where this host can run it,
 `version` and `init` against the Dokploy simulator (good token, wrong token, bad URL), `init` over HTTPS
 with a throwaway PKI made by the `openssl` command (tests/integration/pki.py: the certificate is verified,
 DOKPLOY_CA_FILE trusted; on Linux and macOS SSL_CERT_FILE is honoured and joined with DOKPLOY_CA_FILE), and
@@ -116,8 +118,7 @@ class Smoke:
             self.report.record(platform.name, "file", status, 0.0, f"{path} is missing")
             return
         format_ok = self.report.run(platform.name, "file", lambda: self.check_format(platform, path)).status
-        if platform.os == "linux":
-            self.report.run(platform.name, "static", lambda: self.check_static(path))
+        self.report.run(platform.name, "linkage", lambda: self.check_linkage(platform, path))
         if format_ok == "FAIL":
             self.report.record(platform.name, "launch", "SKIP", 0.0, "not run: the file check failed")
             return
@@ -149,15 +150,18 @@ class Smoke:
         return f"{described.split(',')[0] if described else platform.container + ' headers OK'}, " \
                f"{size:.1f} MB" + ("" if described is not None else " (`file` not available)")
 
-    def check_static(self, path: str) -> str:
+    def check_linkage(self, platform: dc.Platform, path: str) -> str:
+        """Headers only (any host): what the binary loads at run time; on Linux `file` must agree it is static."""
         with open(path, "rb") as file:
-            problems = dc.static_problems(dc.inspect_binary(file.read()))
-        described = self._file_output(path)
-        if described is not None:
-            problems += dc.file_static_problems(described)
+            info = dc.inspect_binary(file.read())
+        problems = dc.linkage_problems(platform, info)
+        if platform.os == "linux":
+            described = self._file_output(path)
+            if described is not None:
+                problems += dc.file_static_problems(described)
         if problems:
-            raise CheckFailed("not a fully static binary: " + "; ".join(problems))
-        return "no ELF interpreter, no shared libraries"
+            raise CheckFailed(f"{_LINKAGE_FAILURES[platform.os]}: " + "; ".join(problems))
+        return dc.linkage_summary(info)
 
     def _file_output(self, path: str) -> str | None:
         """`file -b -L` output; None without `file` (the headers are still checked), except that
@@ -512,6 +516,11 @@ class Smoke:
             raise CheckFailed("\n".join(problems))
         return (f"{manifest.get('version')}: 5 binaries, 2 agent binaries, URLs and checksums match "
                 f"(parsed with {parser})")
+
+
+_LINKAGE_FAILURES = {"linux": "not a fully static binary",
+                     "darwin": f"would not run on every macOS {dc.MACOS_BASELINE} or later",
+                     "windows": "would not run on a stock Windows"}
 
 
 def _foreign(key: str) -> bool:

@@ -16,7 +16,7 @@ import dist_checks as dc
 
 TIMEOUTS = {"native": 60.0, "qemu": 120.0, "wine": 180.0}
 IS_WINDOWS = sys.platform == "win32"
-COLUMNS = ("file", "static", "launch", "version", "init", "tls", "machine")
+COLUMNS = ("file", "linkage", "launch", "version", "init", "tls", "machine")
 
 
 class CheckFailed(Exception):

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """dist_checks.py on synthetic headers, checksum files and manifests rendered by cmake/RenderProvider.cmake,
-and smoke.py end to end on the dev binary (which is dynamically linked: the static check must fail)."""
+and smoke.py end to end on the dev binary (which is dynamically linked: the linkage check must fail)."""
 
 from __future__ import annotations
 
@@ -48,19 +48,74 @@ def elf(machine: int = 62, interpreter: bytes | None = None, needed: int = 0) ->
     return bytes(header) + tables + blobs
 
 
-def macho(cputype: int, filetype: int = 2) -> bytes:
-    return b"\xcf\xfa\xed\xfe" + struct.pack("<iiI", cputype, 0, filetype) + bytes(16)
+LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, LC_REEXPORT_DYLIB = 0xC, 0x80000018, 0x8000001F
+LIBSYSTEM = "/usr/lib/libSystem.B.dylib"
 
 
-def pe(machine: int = 0x8664, subsystem: int = 3, characteristics: int = 0x0022) -> bytes:
-    data = bytearray(0x80 + 24 + 240)
+def macos(major: int, minor: int = 0, patch: int = 0) -> int:
+    """A Mach-O version field: major << 16 | minor << 8 | patch."""
+    return major << 16 | minor << 8 | patch
+
+
+def macho(cputype: int, filetype: int = 2, dylibs: tuple = (), minos: int | None = None,
+          version_min: int | None = None) -> bytes:
+    """A mach_header_64 with load commands: one dylib_command per entry of `dylibs` (a path for LC_LOAD_DYLIB, or
+    (cmd, path)), LC_BUILD_VERSION (platform macOS) when `minos` is given, LC_VERSION_MIN_MACOSX for
+    `version_min`."""
+    commands = [struct.pack("<II", 0x19, 72) + bytes(64)]  # an LC_SEGMENT_64, to be skipped
+    for dylib in dylibs:
+        cmd, name = dylib if isinstance(dylib, tuple) else (LC_LOAD_DYLIB, dylib)
+        size = (24 + len(name) + 1 + 7) // 8 * 8
+        header = struct.pack("<IIIIII", cmd, size, 24, 2, macos(1292), macos(1))  # name at +24, NUL-padded
+        commands.append(header + name.encode().ljust(size - 24, b"\0"))
+    if minos is not None:
+        commands.append(struct.pack("<IIIIII", 0x32, 24, 1, minos, minos, 0))
+    if version_min is not None:
+        commands.append(struct.pack("<IIII", 0x24, 16, version_min, version_min))
+    body = b"".join(commands)
+    return b"\xcf\xfa\xed\xfe" + struct.pack("<iiIIIII", cputype, 0, filetype, len(commands), len(body), 0, 0) + body
+
+
+def pe(machine: int = 0x8664, subsystem: int = 3, characteristics: int = 0x0022, imports: tuple[str, ...] = (),
+       delay_imports: tuple[str, ...] = ()) -> bytes:
+    """A PE32+ header with 16 data directories and two sections: .text (RVA 0x1000, file 0x200) and .idata
+    (RVA 0x3000, file 0x400) holding the import descriptors, the delay-load descriptors and the DLL names."""
+    data = bytearray(0x400)
     data[:2] = b"MZ"
     struct.pack_into("<I", data, 0x3C, 0x80)
     data[0x80:0x84] = b"PE\0\0"
-    struct.pack_into("<HHIIIHH", data, 0x84, machine, 1, 0, 0, 0, 240, characteristics)
-    struct.pack_into("<H", data, 0x98, 0x20B)
-    struct.pack_into("<H", data, 0x98 + 68, subsystem)
-    return bytes(data)
+    struct.pack_into("<HHIIIHH", data, 0x84, machine, 2, 0, 0, 0, 240, characteristics)
+    optional = 0x98
+    struct.pack_into("<H", data, optional, 0x20B)
+    struct.pack_into("<Q", data, optional + 24, 0x140000000)  # ImageBase
+    struct.pack_into("<H", data, optional + 68, subsystem)
+    struct.pack_into("<I", data, optional + 108, 16)  # NumberOfRvaAndSizes
+    idata, rva = _import_section(imports, delay_imports, 0x3000)
+    if imports:
+        struct.pack_into("<II", data, optional + 112 + 8, rva, 20 * (len(imports) + 1))
+    if delay_imports:
+        struct.pack_into("<II", data, optional + 112 + 13 * 8, rva + 20 * (len(imports) + 1),
+                         32 * (len(delay_imports) + 1))
+    sections = optional + 240
+    struct.pack_into("<8sIIII", data, sections, b".text", 0x180, 0x1000, 0x200, 0x200)
+    struct.pack_into("<8sIIII", data, sections + 40, b".idata", len(idata), 0x3000, len(idata), 0x400)
+    return bytes(data) + idata
+
+
+def _import_section(imports: tuple[str, ...], delay_imports: tuple[str, ...], rva: int) -> tuple[bytes, int]:
+    """Import descriptors (Name RVA at +12), an all-zero one, delay-load descriptors (attributes 1, DllNameRVA at
+    +4), an all-zero one, then the names."""
+    names_at = rva + 20 * (len(imports) + 1) + 32 * (len(delay_imports) + 1)
+    names, descriptors = b"", b""
+    for name in imports:
+        descriptors += struct.pack("<IIIII", rva + 0x800, 0, 0, names_at + len(names), rva + 0x900)
+        names += name.encode() + b"\0"
+    descriptors += bytes(20)
+    for name in delay_imports:
+        descriptors += struct.pack("<IIIIIIII", 1, names_at + len(names), rva + 0xA00, rva + 0xB00, rva + 0xC00, 0, 0,
+                                   0)
+        names += name.encode() + b"\0"
+    return descriptors + bytes(32) + names, rva
 
 
 class HeaderTest(unittest.TestCase):
@@ -103,6 +158,14 @@ class HeaderTest(unittest.TestCase):
         self.assertIn("i386", self.problems("windows-amd64", pe(machine=0x14C))[0])
         self.assertIn("not an executable", self.problems("windows-amd64", pe(characteristics=0x2022))[0])
 
+    def test_truncated_load_commands_and_import_tables(self):
+        data = bytearray(macho(0x0100000C, dylibs=(LIBSYSTEM,), minos=macos(11)))
+        struct.pack_into("<I", data, 20, 72 + 30)  # sizeofcmds ends inside the dylib command
+        self.assertIn("truncated or corrupt", self.problems("darwin-arm64", bytes(data))[0])
+        data = bytearray(pe(imports=("KERNEL32.dll",)))
+        struct.pack_into("<I", data, 0x98 + 120, 0x9000)  # the import directory's RVA is in no section
+        self.assertIn("RVA 0x9000 is in no section", self.problems("windows-amd64", bytes(data))[0])
+
     def test_file_outputs(self):
         samples = {
             "linux-amd64": "ELF 64-bit LSB executable, x86-64, version 1 (SYSV), statically linked, stripped",
@@ -126,6 +189,87 @@ class HeaderTest(unittest.TestCase):
         self.assertEqual(dc.parse_version_output("dokploy-provider 1.2.3 (commit 0123abcd)\nlibcurl 8\n"), "1.2.3")
         self.assertIsNone(dc.parse_version_output("1.2.3\n"))
         self.assertIsNone(dc.parse_version_output(""))
+
+
+class LinkageTest(unittest.TestCase):
+    def linkage(self, platform: str, data: bytes) -> list[str]:
+        return dc.linkage_problems(dc.PLATFORMS[platform], dc.inspect_binary(data))
+
+    def test_elf_delegates_to_static_problems(self):
+        dynamic = dc.inspect_binary(elf(62, b"/lib64/ld-linux-x86-64.so.2", needed=3))
+        self.assertEqual(dc.linkage_problems(dc.PLATFORMS["linux-amd64"], dynamic), dc.static_problems(dynamic))
+        self.assertEqual(len(dc.static_problems(dynamic)), 2)
+        self.assertEqual(self.linkage("linux-arm64", elf(183)), [])
+        self.assertEqual(dc.linkage_summary(dc.inspect_binary(elf(183))),
+                         "static: no ELF interpreter, no shared libraries")
+
+    def test_another_format_or_a_corrupt_file_is_one_problem(self):
+        [problem] = self.linkage("darwin-arm64", elf(62))
+        self.assertIn("is an ELF (Linux) binary, expected a Mach-O", problem)
+        [problem] = self.linkage("windows-amd64", b"MZ")
+        self.assertIn("truncated", problem)
+
+    def test_clean_macho_passes(self):
+        data = macho(0x0100000C, dylibs=(LIBSYSTEM,), minos=macos(11))
+        info = dc.inspect_binary(data)
+        self.assertEqual((info.libraries, info.min_os, info.error), ([LIBSYSTEM], "11.0", None))
+        self.assertEqual(self.linkage("darwin-arm64", data), [])
+        self.assertEqual(dc.linkage_summary(info), "libSystem.B.dylib only, macOS 11.0+")
+        security = "/System/Library/Frameworks/Security.framework/Versions/A/Security"
+        data = macho(0x01000007, dylibs=(LIBSYSTEM, (LC_LOAD_WEAK_DYLIB, security)), minos=macos(10, 15, 4))
+        info = dc.inspect_binary(data)
+        self.assertEqual((info.libraries, info.min_os), ([LIBSYSTEM, security], "10.15.4"))
+        self.assertEqual(self.linkage("darwin-amd64", data), [])
+        self.assertEqual(dc.linkage_summary(info), "system libraries only: libSystem.B.dylib, Security; macOS 10.15.4+")
+
+    def test_macho_linking_a_homebrew_dylib_fails_naming_it(self):
+        libssh = "/opt/homebrew/lib/libssh.4.dylib"
+        data = macho(0x0100000C, dylibs=(LIBSYSTEM, libssh, (LC_REEXPORT_DYLIB, "@rpath/libcurl.4.dylib")),
+                     minos=macos(11))
+        problems = self.linkage("darwin-arm64", data)
+        self.assertEqual(problems, [f"links {libssh}, which macOS does not ship",
+                                    "links @rpath/libcurl.4.dylib, which macOS does not ship"])
+        self.assertIn("/usr/local/lib/libz.1.dylib",
+                      self.linkage("darwin-arm64", macho(0x0100000C, dylibs=("/usr/local/lib/libz.1.dylib",),
+                                                         minos=macos(11)))[0])
+
+    def test_macho_minimum_macos(self):
+        def problems(**version) -> list[str]:
+            return self.linkage("darwin-arm64", macho(0x0100000C, dylibs=(LIBSYSTEM,), **version))
+
+        [newer] = problems(minos=macos(13))
+        self.assertIn("needs macOS 13.0 or later, newer than the supported 11.0", newer)
+        self.assertEqual(len(problems(minos=macos(11, 1))), 1)
+        self.assertEqual(problems(minos=macos(10, 15)), [])  # numerically, not as strings: 10.15 < 11.0
+        self.assertEqual(problems(version_min=macos(10, 13)), [])
+        self.assertEqual(dc.inspect_binary(macho(0x01000007, version_min=macos(10, 13))).min_os, "10.13")
+        [missing] = problems()
+        self.assertIn("no minimum macOS version", missing)
+        ios = macho(0x0100000C, dylibs=(LIBSYSTEM,), minos=macos(11))
+        ios = ios.replace(struct.pack("<III", 0x32, 24, 1), struct.pack("<III", 0x32, 24, 2))  # PLATFORM_IOS
+        self.assertIn("no minimum macOS version", self.linkage("darwin-arm64", ios)[0])
+
+    def test_pe_with_system_dlls_passes(self):
+        dlls = ("KERNEL32.dll", "WS2_32.dll", "api-ms-win-crt-runtime-l1-1-0.dll")
+        info = dc.inspect_binary(pe(imports=dlls, delay_imports=("bcrypt.dll",)))
+        self.assertEqual((info.libraries, info.error), ([*dlls, "bcrypt.dll"], None))
+        self.assertEqual(dc.linkage_problems(dc.PLATFORMS["windows-amd64"], info), [])
+        self.assertEqual(dc.linkage_summary(info), "system DLLs only: KERNEL32.dll, WS2_32.dll, "
+                                                   "api-ms-win-crt-runtime-l1-1-0.dll, bcrypt.dll")
+        self.assertEqual(self.linkage("windows-amd64", pe(imports=("ext-ms-win-ntuser-window-l1-1-0.dll",
+                                                                    "Crypt32.DLL"))), [])
+        self.assertEqual(dc.inspect_binary(pe()).libraries, [])
+        self.assertEqual(dc.linkage_summary(dc.inspect_binary(pe())), "no DLL imports")
+
+    def test_pe_importing_mingw_runtime_dlls_fails_naming_them(self):
+        problems = self.linkage("windows-amd64", pe(imports=("KERNEL32.dll", "libwinpthread-1.dll"),
+                                                    delay_imports=("libstdc++-6.dll",)))
+        self.assertEqual(problems, ["imports libwinpthread-1.dll, which Windows does not ship: link it statically",
+                                    "imports libstdc++-6.dll, which Windows does not ship: link it statically"])
+        problems = self.linkage("windows-amd64", pe(imports=("libwinpthread-1.dll", "libstdc++-6.dll")))
+        self.assertEqual(len(problems), 2, problems)
+        self.assertIn("libwinpthread-1.dll", problems[0])
+        self.assertIn("libstdc++-6.dll", problems[1])
 
 
 class ChecksumTest(unittest.TestCase):
@@ -273,7 +417,7 @@ class SmokeScriptTest(unittest.TestCase):
                                 capture_output=True, text=True, timeout=120, check=False)
         self.assertEqual(result.returncode, 1, result.stdout + result.stderr)  # the dev build is dynamic
         lines = result.stdout.splitlines()
-        for expected in ("PASS  file", "FAIL  static", "PASS  launch", "PASS  version", "PASS  init:ok",
+        for expected in ("PASS  file", "FAIL  linkage", "PASS  launch", "PASS  version", "PASS  init:ok",
                          "PASS  init:bad-token", "PASS  init:bad-url", "PASS  tls:untrusted", "PASS  tls:ca-file",
                          "PASS  tls:ssl-cert-file", "PASS  tls:joined", "SKIP  machine"):
             status, check = expected.split()
