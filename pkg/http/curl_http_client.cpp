@@ -195,14 +195,6 @@ void configure_trust(CURL* easy, const std::optional<std::filesystem::path>& ca_
     }
 }
 
-// True when certificate verification failed on the name, not on trust (OpenSSL's and Schannel's wording):
-// another CA file would not help.
-bool names_another_host(std::string_view details) {
-    return details.find("subject name") != std::string_view::npos ||
-           details.find("does not match target host") != std::string_view::npos ||
-           details.find("WRONG_PRINCIPAL") != std::string_view::npos;
-}
-
 SendError to_send_error(CURLcode code, const char* error_buffer, const Request& request, bool nothing_sent,
                         bool too_large) {
     const auto host = host_of(request.url);

@@ -3,6 +3,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <array>
 #include <system_error>
 
 namespace dokploy_provider::http {
@@ -71,6 +73,16 @@ SystemTrust find_system_trust() {
             std::error_code ec;
             return std::filesystem::is_directory(path, ec);
         });
+}
+
+bool names_another_host(std::string_view details) {
+    // OpenSSL: "no alternative certificate subject name matches target host name", "certificate subject name
+    // '...' does not match target host name"; Schannel: SEC_E_WRONG_PRINCIPAL; curl's own check of Schannel
+    // certificates against a CA bundle: "CertGetNameString() failed to match connection hostname".
+    constexpr std::array<std::string_view, 4> k_name_errors = {
+        "subject name", "does not match target host", "WRONG_PRINCIPAL", "failed to match connection hostname"};
+    return std::any_of(k_name_errors.begin(), k_name_errors.end(),
+                       [details](std::string_view error) { return details.find(error) != std::string_view::npos; });
 }
 
 }  // namespace dokploy_provider::http

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pkg/core/env.hpp"
@@ -32,6 +33,11 @@ struct SystemTrust {
 
 // find_system_trust over the real environment and file system.
 [[nodiscard]] SystemTrust find_system_trust();
+
+// True when a failed certificate verification was about the name, not the trust (the server's certificate
+// lists other host names): another DOKPLOY_CA_FILE would not help. `details` is libcurl's error text, in the
+// wording of OpenSSL or of Schannel (its own check, or curl's when a CA bundle is given).
+[[nodiscard]] bool names_another_host(std::string_view details);
 
 #ifdef _WIN32
 // Every certificate of the Windows "ROOT" system store (trusted root CAs) as PEM, to join with DOKPLOY_CA_FILE

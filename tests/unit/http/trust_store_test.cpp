@@ -67,3 +67,17 @@ TEST_CASE("Linux: the usual folder and the bundles of the common distributions a
     }
 }
 #endif
+
+TEST_CASE("a certificate issued for other names is told apart from an untrusted one") {
+    // libcurl's texts, as OpenSSL and Schannel word them
+    CHECK(
+        http::names_another_host("SSL: no alternative certificate subject name matches target host name '127.0.0.1'"));
+    CHECK(http::names_another_host("SSL: certificate subject name 'localhost' does not match target host name 'x'"));
+    CHECK(http::names_another_host("schannel: SNI or certificate check failed: SEC_E_WRONG_PRINCIPAL (0x80090322)"));
+    CHECK(http::names_another_host(
+        "schannel: CertGetNameString() failed to match connection hostname (127.0.0.1) against server certificate "
+        "names"));
+    CHECK_FALSE(http::names_another_host("SSL certificate problem: unable to get local issuer certificate"));
+    CHECK_FALSE(http::names_another_host("schannel: CertGetCertificateChain trust error CERT_TRUST_IS_UNTRUSTED_ROOT"));
+    CHECK_FALSE(http::names_another_host(""));
+}
