@@ -276,8 +276,19 @@ def provider_env(sim: Simulator, machine_id: str | None = None,
     return env
 
 
-def free_port_range(n: int, low: int = 20000, high: int = 60000) -> tuple[int, int]:
-    """n consecutive free TCP ports on 127.0.0.1 within [low, high]; returns (first, last)."""
+def _ephemeral_low() -> int:
+    """The first port the kernel hands out as a connection's local port (Linux; 32768 elsewhere)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ranges:
+            return int(ranges.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port_range(n: int, low: int = 20000, high: int | None = None) -> tuple[int, int]:
+    """n consecutive free TCP ports on 127.0.0.1 within [low, high]; returns (first, last). By default below the
+    ephemeral range, where any test's outgoing connection could take a port between the check and its use."""
+    high = high if high is not None else _ephemeral_low() - 1
     rng = random.Random(os.urandom(8))
     for _ in range(200):
         first = rng.randint(low, high - n + 1)
