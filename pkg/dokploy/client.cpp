@@ -127,18 +127,21 @@ http::Response Client::exchange(http::Request request, std::string_view procedur
                   elapsed.count(), outcome.attempts, outcome.attempts == 1 ? "" : "s");
     spdlog::trace("{} answer: {}", procedure, traced(outcome.response.body));
     attempts = outcome.attempts;
+    m_token_accepted = m_token_accepted || outcome.response.ok();
     return std::move(outcome.response);
 }
 
-http::Response Client::get(std::string_view procedure, const Query& query, bool allow_missing) {
+http::Response Client::get(std::string_view procedure, const Query& query, Absent absent) {
     auto url = m_base.endpoint(procedure);
     for (std::size_t i = 0; i < query.size(); ++i) {
         url += (i == 0 ? "?" : "&") + percent_encode(query[i].first) + "=" + percent_encode(query[i].second);
     }
     int attempts = 1;
     auto response = exchange({"GET", std::move(url), {}, {}}, procedure, Idempotency::safe, attempts);
-    if (!response.ok() && !(allow_missing && detail::is_missing_resource(response))) {
-        throw detail::status_error(procedure, m_base, response, attempts);
+    const bool tolerated = (absent == Absent::resource && detail::is_missing_resource(response)) ||
+                           (absent == Absent::resource_or_procedure && response.status == 404);
+    if (!response.ok() && !tolerated) {
+        throw detail::status_error(procedure, m_base, response, {attempts, m_token_accepted});
     }
     return response;
 }
@@ -148,22 +151,26 @@ http::Response Client::post(std::string_view procedure, std::string body, Idempo
     auto response =
         exchange({"POST", m_base.endpoint(procedure), {}, std::move(body)}, procedure, idempotency, attempts);
     if (!response.ok()) {
-        throw detail::status_error(procedure, m_base, response, attempts);
+        throw detail::status_error(procedure, m_base, response, {attempts, m_token_accepted});
     }
     return response;
 }
 
-void Client::mutate(std::string_view procedure, std::string body) {
-    const auto response = post(procedure, std::move(body), Idempotency::only_if_not_delivered);
+http::Response Client::mutate(std::string_view procedure, std::string body) {
+    auto response = post(procedure, std::move(body), Idempotency::only_if_not_delivered);
     decoded(procedure, response, [](std::string_view text) {
         detail::check_acknowledgement(text);
         return 0;
     });
+    return response;
 }
 
 std::string Client::version_text() {
     const auto response = get("settings.getDokployVersion", {});
-    return decoded("settings.getDokployVersion", response, detail::decode_version_text);
+    return decoded("settings.getDokployVersion", response,
+                   [](std::string_view body) {
+                       return std::string(detail::trimmed(detail::decode_string(body, "a version string")));
+                   });
 }
 
 ServerVersion Client::version() {
@@ -262,13 +269,8 @@ Environment Client::create_environment(const std::string& project_id, const std:
 std::vector<Environment> Client::environments(const std::string& project_id) {
     require_environments("environment.byProjectId");
     const auto response = get("environment.byProjectId", {{"projectId", project_id}});
-    auto list = decoded("environment.byProjectId", response, detail::decode_environments);
-    for (auto& environment : list) {
-        if (environment.project_id.empty()) {
-            environment.project_id = project_id;
-        }
-    }
-    return list;
+    return decoded("environment.byProjectId", response,
+                   [&](std::string_view body) { return detail::decode_environments(body, project_id); });
 }
 
 Compose Client::create_compose(const NewCompose& spec) {
@@ -296,7 +298,7 @@ Compose Client::create_compose(const NewCompose& spec) {
 }
 
 std::optional<Compose> Client::find_compose(const std::string& compose_id) {
-    const auto response = get("compose.one", {{"composeId", compose_id}}, true);
+    const auto response = get("compose.one", {{"composeId", compose_id}}, Absent::resource);
     if (!response.ok()) {
         return std::nullopt;
     }
@@ -315,7 +317,13 @@ void Client::update_compose(const std::string& compose_id, const ComposeUpdate& 
     add("sourceType", update.source_type);
     add("composePath", update.compose_path);
     add("description", update.description);
-    mutate("compose.update", detail::encode_object(fields));
+    const auto response = mutate("compose.update", detail::encode_object(fields));
+    // Dokploy answers the updated compose; for an id it does not know, 200 with an empty body (v0.30.2).
+    if (response.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw core::ApiError("compose.update: the compose service " + compose_id +
+                                 " does not exist in Dokploy (it answered 200 with an empty body)",
+                             "compose.update", 404, "NOT_FOUND");
+    }
 }
 
 void Client::deploy_compose(const std::string& compose_id, const std::string& title) {
@@ -340,7 +348,7 @@ std::vector<Server> Client::servers() {
 }
 
 std::optional<Server> Client::find_server(const std::string& server_id) {
-    const auto response = get("server.one", {{"serverId", server_id}}, true);
+    const auto response = get("server.one", {{"serverId", server_id}}, Absent::resource);
     if (!response.ok()) {
         return std::nullopt;
     }
@@ -350,6 +358,29 @@ std::optional<Server> Client::find_server(const std::string& server_id) {
 std::vector<Deployment> Client::deployments(const std::string& compose_id) {
     const auto response = get("deployment.allByCompose", {{"composeId", compose_id}});
     return decoded("deployment.allByCompose", response, detail::decode_deployments);
+}
+
+std::optional<std::string> Client::deployment_log(const std::string& deployment_id, int tail) {
+    const auto response = get("deployment.readLogs", {{"deploymentId", deployment_id}, {"tail", std::to_string(tail)}},
+                              Absent::resource_or_procedure);
+    if (!response.ok()) {
+        return std::nullopt;
+    }
+    return decoded("deployment.readLogs", response,
+                   [](std::string_view body) { return detail::decode_string(body, "the log as a string"); });
+}
+
+std::optional<std::vector<Container>> Client::containers(const std::string& app_name,
+                                                         const std::optional<std::string>& server_id) {
+    Query query{{"appName", app_name}, {"appType", "docker-compose"}};
+    if (server_id) {
+        query.emplace_back("serverId", *server_id);
+    }
+    const auto response = get("docker.getContainersByAppNameMatch", query, Absent::resource_or_procedure);
+    if (!response.ok()) {
+        return std::nullopt;
+    }
+    return decoded("docker.getContainersByAppNameMatch", response, detail::decode_containers);
 }
 
 }  // namespace dokploy_provider::dokploy

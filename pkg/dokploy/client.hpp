@@ -61,7 +61,8 @@ public:
     // compose.one; std::nullopt when Dokploy says it does not exist (404 NOT_FOUND).
     [[nodiscard]] std::optional<Compose> find_compose(const std::string& compose_id);
 
-    // compose.update with the fields that are set. Accepts any 2xx answer, an empty body included.
+    // compose.update with the fields that are set. Throws ApiError (404, NOT_FOUND) when Dokploy does not know
+    // the id: it then answers 200 with an empty body.
     void update_compose(const std::string& compose_id, const ComposeUpdate& update);
 
     // compose.deploy: queues a deployment titled `title` (use a unique title to find it among
@@ -82,18 +83,31 @@ public:
     // deployment.allByCompose, newest first (Dokploy keeps about the last 10).
     [[nodiscard]] std::vector<Deployment> deployments(const std::string& compose_id);
 
+    // deployment.readLogs: the last `tail` lines of a deployment's log, where Dokploy writes Docker's output
+    // (a failed deploy's API record has no error text). std::nullopt when the deployment or the procedure
+    // (older Dokploy) does not exist.
+    [[nodiscard]] std::optional<std::string> deployment_log(const std::string& deployment_id, int tail);
+
+    // docker.getContainersByAppNameMatch for a docker-compose service: its containers and their states.
+    // std::nullopt when the procedure does not exist. Dokploy answers [] when it cannot ask Docker.
+    [[nodiscard]] std::optional<std::vector<Container>> containers(const std::string& app_name,
+                                                                   const std::optional<std::string>& server_id);
+
 private:
     using Query = std::vector<std::pair<std::string, std::string>>;
 
     // Sends with retries; returns the last response whatever its status (sets `attempts`).
     http::Response exchange(http::Request request, std::string_view procedure, http::Idempotency idempotency,
                             int& attempts);
-    // GET <procedure>?<query>; throws ApiError unless 2xx (or, with `allow_missing`, a 404 NOT_FOUND).
-    http::Response get(std::string_view procedure, const Query& query, bool allow_missing = false);
+    // Which 404s a GET returns instead of throwing: none, Dokploy's "<thing> not found", or any 404 (also
+    // a procedure this Dokploy does not have).
+    enum class Absent { error, resource, resource_or_procedure };
+    // GET <procedure>?<query>; throws ApiError unless 2xx or a 404 that `absent` tolerates.
+    http::Response get(std::string_view procedure, const Query& query, Absent absent = Absent::error);
     // POST <procedure> with a JSON body; throws ApiError unless 2xx.
     http::Response post(std::string_view procedure, std::string body, http::Idempotency idempotency);
-    // POST for a mutation whose answer only has to acknowledge it.
-    void mutate(std::string_view procedure, std::string body);
+    // POST for a mutation whose answer only has to acknowledge it; returns that answer.
+    http::Response mutate(std::string_view procedure, std::string body);
     std::string version_text();
     void require_environments(std::string_view procedure);
     void adopt_shape(ApiLayout shape);
@@ -105,6 +119,7 @@ private:
     http::Sleeper& m_sleeper;
     http::UnitRandom m_random;
     std::optional<ServerVersion> m_version;  // from the last successful version()
+    bool m_token_accepted = false;           // some answer of this process was a 2xx
     std::optional<ApiLayout> m_layout;
     std::optional<ApiLayout> m_observed_shape;  // from the last project.all that showed one
 };

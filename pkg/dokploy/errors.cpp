@@ -75,7 +75,8 @@ std::string redirect_base(const http::Response& response, std::string_view proce
 }  // namespace
 
 core::ApiError status_error(std::string_view procedure, const http::Url& base, const http::Response& response,
-                            int attempts) {
+                            const FailureContext& context) {
+    const auto attempts = context.attempts;
     const auto error = decode_error_body(response.body);
     const auto host = base.authority();
     const std::string proc(procedure);
@@ -90,8 +91,13 @@ core::ApiError status_error(std::string_view procedure, const http::Url& base, c
                       : "DOKPLOY_SERVER_URL redirects to " + target + "; use that URL (HTTP " + std::to_string(status) +
                             " on " + proc + ")";
     } else if (status == 401 && (error.message.empty() || lower(error.message) == "unauthorized")) {
-        message = "DOKPLOY_API_TOKEN was rejected by " + host + " (401 on " + proc +
-                  "); create a new API key in Dokploy and update the provider option";
+        // Dokploy answers a rate-limited key exactly like a wrong one (no 429, no Retry-After).
+        message = "DOKPLOY_API_TOKEN was rejected by " + host + " (401 on " + proc + "): " +
+                  (context.token_accepted_before ? "it was accepted moments ago, so it is rate limited or was just revoked"
+                                                 : "it is wrong, revoked, or rate limited") +
+                  ". A key created through Dokploy's API with default settings allows only about 5 provider calls a "
+                  "day; generate one in Dokploy's UI (Profile > API/CLI), which has no limit, and set it with "
+                  "`devpod provider set-options`";
     } else if (status == 401) {
         message = host + " refused " + proc + ": " + describe(response, error);
     } else if (status == 403) {

@@ -11,11 +11,17 @@
 
 namespace dokploy_provider::dokploy::detail {
 
-// The error for a non-2xx `response` to `procedure` on `base` (401: token rejected, 403: permission,
-// 404: wrong URL or too old a Dokploy, 3xx: use the redirect target, else Dokploy's code and message).
-// `attempts` > 1 is mentioned in the message.
+// What the client knew when a request failed.
+struct FailureContext {
+    int attempts = 1;                   // > 1 is mentioned in the message
+    bool token_accepted_before = false;  // an earlier request of this process was authenticated
+};
+
+// The error for a non-2xx `response` to `procedure` on `base` (401: token rejected or rate limited, 403:
+// permission, 404: wrong URL or too old a Dokploy, 3xx: use the redirect target, else Dokploy's code and
+// message).
 [[nodiscard]] core::ApiError status_error(std::string_view procedure, const http::Url& base,
-                                          const http::Response& response, int attempts);
+                                          const http::Response& response, const FailureContext& context);
 
 // "Dokploy answered <procedure> with an unexpected body: <problem>" carrying the 2xx status.
 [[nodiscard]] core::ApiError unexpected_body(std::string_view procedure, long status, std::string_view problem);

@@ -13,16 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string_view trimmed(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 std::string at(const std::string& where) {
     return where.empty() ? std::string() : " at " + where;
 }
@@ -120,7 +110,13 @@ Environment environment(const json& value, const std::string& where, const std::
     Environment result;
     result.environment_id = required_id(obj, "environmentId", where);
     result.name = required_string(obj, "name", where);
+    // environment.create answers a flat projectId; environment.byProjectId (v0.28.3+) only a nested project;
+    // project.all neither (the enclosing project tells).
     result.project_id = optional_string(obj, "projectId", where);
+    if (const auto nested = obj.find("project");
+        result.project_id.empty() && nested != obj.end() && nested->is_object()) {
+        result.project_id = optional_string(*nested, "projectId", where + ".project");
+    }
     if (result.project_id.empty()) {
         if (project_id.empty()) {
             throw BodyError("missing field projectId" + at(where));
@@ -225,13 +221,23 @@ auto guarded(Function function) -> decltype(function()) {
 
 }  // namespace
 
-std::string decode_version_text(std::string_view body) {
+std::string_view trimmed(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+std::string decode_string(std::string_view body, std::string_view what) {
     return guarded([&] {
         const auto value = parse(body);
         if (!value.is_string()) {
-            throw BodyError(std::string("expected a version string, got ") + value.type_name());
+            throw BodyError("expected " + std::string(what) + ", got " + value.type_name());
         }
-        return std::string(trimmed(value.get<std::string>()));
+        return value.get<std::string>();
     });
 }
 
@@ -273,9 +279,10 @@ Environment decode_environment(std::string_view body) {
     return guarded([&] { return environment(parse(body), "", ""); });
 }
 
-std::vector<Environment> decode_environments(std::string_view body) {
+std::vector<Environment> decode_environments(std::string_view body, const std::string& project_id) {
     return guarded([&] {
-        return list_of<Environment>(body, [](const json& v, const std::string& w) { return environment(v, w, ""); });
+        return list_of<Environment>(
+            body, [&](const json& v, const std::string& w) { return environment(v, w, project_id); });
     });
 }
 
@@ -297,6 +304,16 @@ std::vector<Deployment> decode_deployments(std::string_view body) {
         std::stable_sort(result.begin(), result.end(),
                          [](const Deployment& a, const Deployment& b) { return a.created_at > b.created_at; });
         return result;
+    });
+}
+
+std::vector<Container> decode_containers(std::string_view body) {
+    return guarded([&] {
+        return list_of<Container>(body, [](const json& value, const std::string& where) {
+            const auto& obj = object(value, where);
+            return Container{optional_string(obj, "containerId", where), optional_string(obj, "name", where),
+                             required_string(obj, "state", where), optional_string(obj, "status", where)};
+        });
     });
 }
 

@@ -30,15 +30,20 @@ struct ProjectList {
     std::optional<ApiLayout> shape;
 };
 
-[[nodiscard]] std::string decode_version_text(std::string_view body);
+// A JSON string body, as is; `what` names it in the BodyError ("expected a version string, got object").
+[[nodiscard]] std::string decode_string(std::string_view body, std::string_view what = "a string");
+// `text` without leading and trailing white space.
+[[nodiscard]] std::string_view trimmed(std::string_view text);
 [[nodiscard]] ProjectList decode_projects(std::string_view body);
 [[nodiscard]] CreatedProject decode_created_project(std::string_view body);
 [[nodiscard]] Environment decode_environment(std::string_view body);
-[[nodiscard]] std::vector<Environment> decode_environments(std::string_view body);
+// Items without a projectId of their own (nor a nested project's) belong to `project_id`, the one asked for.
+[[nodiscard]] std::vector<Environment> decode_environments(std::string_view body, const std::string& project_id);
 [[nodiscard]] Compose decode_compose(std::string_view body);
 [[nodiscard]] std::vector<Server> decode_servers(std::string_view body);
 [[nodiscard]] Server decode_server(std::string_view body);
 [[nodiscard]] std::vector<Deployment> decode_deployments(std::string_view body);
+[[nodiscard]] std::vector<Container> decode_containers(std::string_view body);
 
 // Accepts a mutation's answer: empty, `true`, an object or anything JSON, except `false` or
 // `{"success": false, ...}` (BodyError carrying Dokploy's message) and non-JSON text (BodyError).

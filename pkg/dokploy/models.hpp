@@ -57,6 +57,12 @@ struct Deployment {
     std::string finished_at;
 };
 
+// A Docker container of a compose service as docker.getContainersByAppNameMatch lists it; `state` is
+// Docker's: running, exited, created, paused, restarting, dead.
+struct Container {
+    std::string container_id, name, state, status;
+};
+
 // What project.create returns: the project, plus its default environment on the environments layout.
 struct CreatedProject {
     Project project;

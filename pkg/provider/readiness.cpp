@@ -3,11 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <cctype>
-
 #include "pkg/core/duration.hpp"
 #include "pkg/core/errors.hpp"
+#include "pkg/provider/deploy_log.hpp"
 
 namespace dokploy_provider::provider {
 namespace {
@@ -37,11 +35,29 @@ std::optional<dokploy::Deployment> our_deployment(dokploy::Client& client, const
     return std::nullopt;
 }
 
-std::string deploy_error(const std::optional<dokploy::Deployment>& deployment) {
+constexpr int k_log_tail_lines = 40;
+
+// Why a deploy failed. Dokploy leaves a failed deployment's errorMessage null and writes Docker's output only
+// to the deployment's log: read its tail where the server offers deployment.readLogs.
+WaitOutcome deploy_failure(dokploy::Client& client, const ReadinessTarget& target,
+                           const std::optional<dokploy::Deployment>& deployment) {
+    const auto failed = "the deploy of " + target.service_name + " failed: ";
     if (deployment && !deployment->error_message.empty()) {
-        return deployment->error_message;
+        return {false, failed + deployment->error_message, is_port_conflict(deployment->error_message)};
     }
-    return "Dokploy reported status 'error' (see the deployment log of the service in Dokploy)";
+    std::optional<std::string> log;
+    if (deployment) {
+        try {
+            log = client.deployment_log(deployment->deployment_id, k_log_tail_lines);
+        } catch (const core::Error& error) {
+            spdlog::debug("could not read the deploy log of {}: {}", target.service_name, error.what());
+        }
+    }
+    const auto where = "open the service " + target.service_name + " in Dokploy, tab Deployments, for the whole log";
+    if (const auto summary = log ? summarize_deploy_log(*log) : std::string(); !summary.empty()) {
+        return {false, failed + summary + " (" + where + ")", is_port_conflict(*log)};
+    }
+    return {false, failed + "Dokploy reported status 'error' without details; " + where, false};
 }
 
 // Logs one progress line when the state changed or every k_progress_interval.
@@ -64,13 +80,6 @@ private:
 
 }  // namespace
 
-bool is_port_conflict(const std::string& message) {
-    std::string lower(message);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    return lower.find("port is already allocated") != std::string::npos ||
-           lower.find("address already in use") != std::string::npos;
-}
-
 WaitOutcome wait_until_ready(dokploy::Client& client, http::Sleeper& sleeper, const ReadinessTarget& target,
                              core::Millis timeout) {
     const auto start = Clock::now();
@@ -86,8 +95,7 @@ WaitOutcome wait_until_ready(dokploy::Client& client, http::Sleeper& sleeper, co
         if (status == "error") {
             const auto deployment = our_deployment(client, target);
             if (!target.deploy_title || (deployment && deployment->status == "error") || since(start) > k_queue_grace) {
-                const auto reason = deploy_error(deployment);
-                return {false, "the deploy of " + target.service_name + " failed: " + reason, is_port_conflict(reason)};
+                return deploy_failure(client, target, deployment);
             }
             progress.report("waiting for Dokploy to start the deploy of " + target.service_name);
         } else if (status == "done") {

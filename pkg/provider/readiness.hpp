@@ -35,7 +35,4 @@ struct WaitOutcome {
 [[nodiscard]] WaitOutcome wait_until_ready(dokploy::Client& client, http::Sleeper& sleeper,
                                            const ReadinessTarget& target, core::Millis timeout);
 
-// True when a deploy error message says a published port is already taken.
-[[nodiscard]] bool is_port_conflict(const std::string& message);
-
 }  // namespace dokploy_provider::provider

@@ -30,7 +30,8 @@ void decode_or_body_error(Decode decode) {
 
 int dp_fuzz_dokploy_json(const std::uint8_t* data, std::size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
-    decode_or_body_error([&] { (void)detail::decode_version_text(body); });
+    decode_or_body_error([&] { (void)detail::decode_string(body); });
+    decode_or_body_error([&] { (void)detail::decode_containers(body); });
     decode_or_body_error([&] {
         for (const auto& project : detail::decode_projects(body).projects) {
             require(!project.project_id.empty());

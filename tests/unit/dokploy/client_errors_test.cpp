@@ -31,11 +31,24 @@ TEST_CASE("401 means the token was rejected") {
     f.http.respond(401, sample("error_401_unauthorized.json"));
     const auto error = api_error([&] { (void)f.client.projects(); });
     CHECK(std::string(error.what()) ==
-          "DOKPLOY_API_TOKEN was rejected by dokploy.example.com (401 on project.all); create a new API key in "
-          "Dokploy and update the provider option");
+          "DOKPLOY_API_TOKEN was rejected by dokploy.example.com (401 on project.all): it is wrong, revoked, or rate "
+          "limited. A key created through Dokploy's API with default settings allows only about 5 provider calls a "
+          "day; generate one in Dokploy's UI (Profile > API/CLI), which has no limit, and set it with `devpod "
+          "provider set-options`");
     CHECK(error.endpoint() == "project.all");
     CHECK(error.http_status() == 401);
     CHECK(error.server_code() == "UNAUTHORIZED");
+}
+
+TEST_CASE("a 401 after the token was accepted points at the rate limit") {
+    // Dokploy answers a rate-limited key like a wrong one: the only hint is that it worked a moment ago.
+    ClientFixture f;
+    f.current();
+    f.http.respond(401, sample("error_401_unauthorized.json"));
+    (void)f.client.version();
+    const auto error = api_error([&] { (void)f.client.projects(); });
+    CHECK_THAT(error.what(), Catch::Contains("it was accepted moments ago, so it is rate limited or was just revoked"));
+    CHECK_THAT(error.what(), Catch::Contains("Profile > API/CLI"));
 }
 
 TEST_CASE("a 401 with a specific message reports that message") {

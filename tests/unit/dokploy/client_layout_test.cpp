@@ -195,6 +195,20 @@ TEST_CASE("environment.byProjectId lists environments (current layout only)") {
     CHECK_THROWS_WITH(old.client.environments("p"), Catch::Contains("needs Dokploy v0.25.0 or newer"));
 }
 
+TEST_CASE("environment.byProjectId items without a top-level projectId (Dokploy v0.28.3+)") {
+    // As recorded from v0.30.2: the project only nested, or not at all.
+    ClientFixture f;
+    f.current();
+    f.http.respond(200, R"([{"name":"dev","description":"","environmentId":"e1","isDefault":false,"libsql":[],
+                            "compose":[],"project":{"projectId":"p-nested","name":"devpod-workspaces"}},
+                           {"name":"production","environmentId":"e0","isDefault":true,"compose":[]}])");
+    const auto environments = f.client.environments("p-asked");
+    REQUIRE(environments.size() == 2);
+    CHECK(environments[0].project_id == "p-nested");
+    CHECK(environments[1].project_id == "p-asked");
+    CHECK(environments[1].is_default);
+}
+
 TEST_CASE("deployment.allByCompose decodes both layouts, newest first") {
     ClientFixture f;
     f.http.respond(200, sample("current_deployment.allByCompose.json"))

@@ -60,13 +60,27 @@ TEST_CASE("POST requests send JSON bodies with Content-Type") {
               json{{"name", "devpod-workspaces"}, {"description", "DevPod \"workspaces\""}});
     }
     SECTION("compose.update sends only the fields that are set") {
-        f.http.respond(200, "");
+        f.http.respond(200, R"({"composeId":"c1","name":"devpod-ws","sourceType":"raw"})");
         ComposeUpdate update;
         update.compose_file = "services:\n  ws:\n    image: x\n";
         update.source_type = "raw";
         f.client.update_compose("c1", update);
         CHECK(json::parse(f.http.last().body) ==
               json{{"composeId", "c1"}, {"composeFile", "services:\n  ws:\n    image: x\n"}, {"sourceType", "raw"}});
+    }
+    SECTION("compose.update of a compose Dokploy does not know: 200 with an empty body is 'not found'") {
+        f.http.respond(200, "");
+        ComposeUpdate update;
+        update.source_type = "raw";
+        try {
+            f.client.update_compose("gone", update);
+            FAIL("expected an ApiError");
+        } catch (const dokploy_provider::core::ApiError& error) {
+            CHECK(error.http_status() == 404);
+            CHECK(error.server_code() == "NOT_FOUND");
+            CHECK_THAT(error.what(), Catch::Contains("the compose service gone does not exist in Dokploy"));
+        }
+        CHECK(f.http.requests().size() == 1);  // a mutation is never repeated
     }
     SECTION("compose.deploy, start, stop and delete") {
         f.http.respond(200, "true").respond(200, "true").respond(200, "true").respond(200, "{}");

@@ -99,7 +99,7 @@ TEST_CASE("deploy is never repeated once it may have reached Dokploy") {
 TEST_CASE("update, start, stop and delete are retried on 429 and 503 only") {
     ClientFixture f;
     f.http.respond(429, "")
-        .respond(200, "")  // update
+        .respond(200, R"({"composeId":"c1"})")  // update
         .respond(503, "")
         .respond(200, "true")  // start
         .respond(500, "")      // stop: not retried
