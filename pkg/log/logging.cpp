@@ -4,6 +4,7 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -18,9 +19,12 @@ namespace {
 // Longest message a log line carries (traced bodies are cut well before this).
 constexpr std::size_t k_max_message = std::size_t{16} * 1024;
 
-// A stderr sink that writes every message as one redacted line: no secret, no line break, no control
-// character can reach the terminal or forge another log line.
-class RedactingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+// Where lines below error level go: stderr, or stdout after progress_to_stdout().
+std::atomic<std::FILE*> g_progress_stream{nullptr};
+
+// A sink that writes every message as one redacted line: no secret, no line break, no control character can
+// reach the terminal or forge another log line. Errors always go to stderr.
+class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         const auto payload =
@@ -30,16 +34,23 @@ protected:
         spdlog::memory_buf_t formatted;
         formatter_->format(clean, formatted);
         const std::string_view line(formatted.data(), formatted.size());
-        // Nothing sensible is left to do when stderr itself fails.
-        (void)std::fwrite(line.data(), 1, line.size(), stderr);
+        std::FILE* progress = g_progress_stream.load();
+        std::FILE* stream = msg.level >= spdlog::level::err || progress == nullptr ? stderr : progress;
+        // Nothing sensible is left to do when the stream itself fails.
+        (void)std::fwrite(line.data(), 1, line.size(), stream);
     }
-    void flush_() override { (void)std::fflush(stderr); }
+    void flush_() override {
+        (void)std::fflush(stderr);
+        if (std::FILE* progress = g_progress_stream.load()) {
+            (void)std::fflush(progress);
+        }
+    }
 };
 
 }  // namespace
 
 void setup(Verbosity verbosity) {
-    auto sink = std::make_shared<RedactingStderrSink>();
+    auto sink = std::make_shared<RedactingSink>();
     auto logger = std::make_shared<spdlog::logger>("dokploy", std::move(sink));
     if (verbosity == Verbosity::debug) {
         logger->set_level(spdlog::level::trace);
@@ -51,6 +62,8 @@ void setup(Verbosity verbosity) {
     logger->flush_on(spdlog::level::trace);
     spdlog::set_default_logger(std::move(logger));
 }
+
+void progress_to_stdout() { g_progress_stream.store(stdout); }
 
 void debug_lines(std::string_view source, std::string_view text) {
     if (!spdlog::should_log(spdlog::level::debug)) {

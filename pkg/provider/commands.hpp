@@ -11,7 +11,10 @@ namespace dokploy_provider::provider {
 [[nodiscard]] int run_create(const core::EnvLookup& env);
 [[nodiscard]] int run_delete(const core::EnvLookup& env);
 [[nodiscard]] int run_start(const core::EnvLookup& env);
-[[nodiscard]] int run_stop(const core::EnvLookup& env);
+// Who asks for a stop: DevPod on the user's computer, or DevPod's agent in the machine (auto-stop hook,
+// `stop --from-machine`), which falls back to stopping the machine from inside when Dokploy cannot do it.
+enum class StopOrigin { devpod, machine };
+[[nodiscard]] int run_stop(const core::EnvLookup& env, StopOrigin origin);
 [[nodiscard]] int run_status(const core::EnvLookup& env);
 [[nodiscard]] int run_command(const core::EnvLookup& env);
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// `init`: read-only checks of the options and the Dokploy server; one summary line on stderr.
+// `init`: read-only checks of the options and the Dokploy server; one summary line (on stdout: see
+// log::progress_to_stdout).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
-#include "pkg/core/errors.hpp"
 #include "pkg/provider/commands.hpp"
+#include "pkg/provider/machine_context.hpp"
 #include "pkg/provider/session.hpp"
 
 namespace dokploy_provider::provider {
@@ -38,12 +39,8 @@ int run_init(const core::EnvLookup& env) {
     const auto layout = client.layout();
     std::string server = "the Dokploy host";
     if (options.server_id) {
-        const auto found = client.find_server(*options.server_id);
-        if (!found) {
-            throw core::ConfigError("DOKPLOY_SERVER_ID '" + *options.server_id + "' is not a server of " +
-                                    options.server_url.host + "; pick an id from Dokploy's Remote Servers page");
-        }
-        server = "server '" + found->name + "' (" + found->ip_address + ")";
+        const auto found = configured_server(session, *options.server_id);
+        server = "server '" + found.name + "' (" + found.ip_address + ")";
     }
     spdlog::info("Dokploy {} at {} accepted the token ({}); workspaces go to {} on {}", version.text,
                  options.server_url.to_string(), layout_name(layout), placement(session), server);

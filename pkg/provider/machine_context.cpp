@@ -24,22 +24,28 @@ MachineContext load_machine_context(const core::EnvLookup& env, FolderNeed folde
     return {Session(std::move(options)), std::move(machine_id), std::move(paths)};
 }
 
+dokploy::Server configured_server(Session& session, const std::string& server_id) {
+    auto server = session.client().find_server(server_id);
+    if (!server) {
+        // Only Dokploy can tell, so requests were sent: a failure (1), not a usage error (2).
+        throw core::Error("DOKPLOY_SERVER_ID '" + server_id + "' is not a server of " +
+                          session.options().server_url.host + "; pick an id from Dokploy's Remote Servers page");
+    }
+    return *server;
+}
+
 std::string resolve_ssh_host(Session& session) {
     const auto& options = session.options();
     if (options.ssh_host) {
         return *options.ssh_host;
     }
     if (options.server_id) {
-        const auto server = session.client().find_server(*options.server_id);
-        if (!server) {
-            throw core::ConfigError("DOKPLOY_SERVER_ID '" + *options.server_id + "' is not a server of " +
-                                    options.server_url.host + "; pick one from Dokploy's Remote Servers page");
+        const auto server = configured_server(session, *options.server_id);
+        if (server.ip_address.empty()) {
+            throw core::Error("the Dokploy server '" + server.name +
+                              "' has no IP address; set DOKPLOY_SSH_HOST to the host its ports are reached on");
         }
-        if (server->ip_address.empty()) {
-            throw core::ConfigError("the Dokploy server '" + server->name +
-                                    "' has no IP address; set DOKPLOY_SSH_HOST to the host its ports are reached on");
-        }
-        return server->ip_address;
+        return server.ip_address;
     }
     return options.server_url.host;
 }

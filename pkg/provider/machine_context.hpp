@@ -23,6 +23,10 @@ enum class FolderNeed { required, optional };
 // Loads options, MACHINE_ID and MACHINE_FOLDER. Throws core::ConfigError (exit 2) before any request.
 [[nodiscard]] MachineContext load_machine_context(const core::EnvLookup& env, FolderNeed folder);
 
+// The remote server DOKPLOY_SERVER_ID names. Throws core::Error (exit 1: requests were sent) when Dokploy
+// does not know it.
+[[nodiscard]] dokploy::Server configured_server(Session& session, const std::string& server_id);
+
 // The host the machine's SSH port is reached on: DOKPLOY_SSH_HOST, else the remote server's IP when
 // DOKPLOY_SERVER_ID is set, else the host of DOKPLOY_SERVER_URL.
 [[nodiscard]] std::string resolve_ssh_host(Session& session);

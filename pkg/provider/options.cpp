@@ -38,13 +38,19 @@ std::string checked_name(std::string_view variable, std::string value) {
     return value;
 }
 
-core::Millis checked_duration(std::string_view variable, const std::string& value, core::Millis minimum) {
+// A duration option within [limits.minimum, limits.maximum], in Go's syntax (what DevPod checks `type:
+// duration` options with).
+core::Millis checked_duration(std::string_view variable, const std::string& value, const DurationLimits& limits) {
     const auto parsed = core::parse_duration(value);
     if (!parsed) {
-        reject(variable, "'" + value + "' is not a duration", "use a value like 30s, 2m or 1h30m");
+        reject(variable, "'" + value + "' is not a duration", "use a number with a unit, like 30s, 2m or 1h30m");
     }
-    if (*parsed < minimum) {
-        reject(variable, "'" + value + "' is too short", "use at least " + core::format_duration(minimum));
+    if (*parsed < limits.minimum) {
+        reject(variable, "'" + value + "' is too short", "use at least " + core::format_duration(limits.minimum));
+    }
+    if (*parsed > limits.maximum) {
+        reject(variable, "'" + value + "' is longer than the maximum " + core::format_duration(limits.maximum),
+               "use at most that");
     }
     return *parsed;
 }
@@ -168,10 +174,15 @@ Options load_options(const core::EnvLookup& env) {
         options.ca_file = *value;
     }
     if (auto value = env("DOKPLOY_TIMEOUT")) {
-        options.request_timeout = checked_duration("DOKPLOY_TIMEOUT", *value, core::Millis(1000));
+        options.request_timeout = checked_duration("DOKPLOY_TIMEOUT", *value, k_request_timeout_limits);
     }
     if (auto value = env("DOKPLOY_CREATE_TIMEOUT")) {
-        options.create_timeout = checked_duration("DOKPLOY_CREATE_TIMEOUT", *value, core::Millis(10'000));
+        options.create_timeout = checked_duration("DOKPLOY_CREATE_TIMEOUT", *value, k_create_timeout_limits);
+    }
+    // Read by DevPod's agent in the machine (agent.inactivityTimeout), which silently takes 20m for anything
+    // it cannot parse: checked here so that a typo fails at `provider add` instead.
+    if (auto value = env("DOKPLOY_INACTIVITY_TIMEOUT")) {
+        options.inactivity_timeout = checked_duration("DOKPLOY_INACTIVITY_TIMEOUT", *value, k_inactivity_limits);
     }
     return options;
 }

@@ -13,6 +13,16 @@ namespace dokploy_provider::provider {
 
 inline constexpr const char* k_default_workspace_image = "cruizba/ubuntu-dind:noble-26.1.4";
 
+// The accepted range of a duration option.
+struct DurationLimits {
+    core::Millis minimum;
+    core::Millis maximum;
+};
+
+inline constexpr DurationLimits k_request_timeout_limits{core::Millis(1'000), core::Millis(3'600'000)};    // 1s-1h
+inline constexpr DurationLimits k_create_timeout_limits{core::Millis(10'000), core::Millis(86'400'000)};   // 10s-24h
+inline constexpr DurationLimits k_inactivity_limits{core::Millis(60'000), core::Millis(8'760LL * 3'600'000)};  // 1m-1y
+
 struct PortRange {
     int low = 2222;
     int high = 2322;
@@ -34,6 +44,7 @@ struct Options {
     std::optional<std::filesystem::path> ca_file;
     core::Millis request_timeout{30'000};
     core::Millis create_timeout{600'000};
+    core::Millis inactivity_timeout{1'800'000};  // DevPod's agent stops an idle machine after this
 };
 
 // Loads and validates the DOKPLOY_* options. Empty variables count as unset. Throws core::ConfigError

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// `start` and `stop`: idempotent; start blocks until SSH answers, stop works without MACHINE_FOLDER.
+// `start` and `stop`: idempotent; start blocks until SSH answers, stop works without MACHINE_FOLDER and, as
+// DevPod's auto-stop hook in the machine, without Dokploy (self_stop.hpp).
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "pkg/core/errors.hpp"
 #include "pkg/core/timestamp.hpp"
@@ -10,6 +12,7 @@
 #include "pkg/provider/machine_keys.hpp"
 #include "pkg/provider/machine_recovery.hpp"
 #include "pkg/provider/readiness.hpp"
+#include "pkg/provider/self_stop.hpp"
 
 namespace dokploy_provider::provider {
 namespace {
@@ -53,25 +56,62 @@ int run_start(const core::EnvLookup& env) {
     return 0;
 }
 
-int run_stop(const core::EnvLookup& env) {
+namespace {
+
+// Stops the machine through Dokploy. False when Dokploy does not know it.
+bool stop_through_dokploy(const core::EnvLookup& env) {
     auto ctx = load_machine_context(env, FolderNeed::optional);
     auto& client = ctx.session.client();
     const auto ref = find_machine(client, ctx.session.options(), ctx.machine_id);
-    if (!ref) {
-        spdlog::info("machine {} does not exist; nothing to stop", ctx.machine_id);
-        return 0;
-    }
-    const auto compose = client.find_compose(ref->compose.compose_id);
+    const auto compose = ref ? client.find_compose(ref->compose.compose_id) : std::nullopt;
     if (!compose) {
         spdlog::info("machine {} does not exist; nothing to stop", ctx.machine_id);
-        return 0;
+        return false;
     }
     if (compose->compose_status == "idle") {
         spdlog::info("{} is already stopped", compose->name);
-        return 0;
+        return true;
     }
     client.stop_compose(compose->compose_id);
     spdlog::info("stopped {}", compose->name);
+    return true;
+}
+
+// The options as DevPod's agent passes them in the machine: the laptop's. A DOKPLOY_CA_FILE that does not
+// exist here is the laptop's file; without it, HTTPS to a private CA fails and the machine stops itself.
+core::EnvLookup as_seen_in_the_machine(const core::EnvLookup& env) {
+    return [env](std::string_view name) -> std::optional<std::string> {
+        auto value = env(name);
+        std::error_code ec;
+        if (name == "DOKPLOY_CA_FILE" && value && !std::filesystem::exists(*value, ec)) {
+            spdlog::info("DOKPLOY_CA_FILE {} is not in the machine (a path on your computer); using the system CAs",
+                         *value);
+            return std::nullopt;
+        }
+        return value;
+    };
+}
+
+}  // namespace
+
+int run_stop(const core::EnvLookup& env, StopOrigin origin) {
+    if (origin == StopOrigin::devpod) {
+        (void)stop_through_dokploy(env);
+        return 0;
+    }
+    // DevPod's auto-stop hook, in the machine: Dokploy first (it then shows the service as stopped); when it
+    // cannot be reached from here, refuses, or does not know the machine, the machine stops itself.
+    std::string why;
+    try {
+        if (stop_through_dokploy(as_seen_in_the_machine(env))) {
+            return 0;
+        }
+        why = "Dokploy does not know this machine";
+    } catch (const core::Error& error) {
+        why = error.what();
+    }
+    spdlog::warn("could not stop the machine through Dokploy ({}); stopping it from inside", why);
+    stop_machine_from_inside();
     return 0;
 }
 

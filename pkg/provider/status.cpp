@@ -40,6 +40,22 @@ bool ssh_ready(MachineContext& ctx, const MachineState& state) {
     return false;
 }
 
+// True when Dokploy lists the service's containers and none of them runs: the machine stopped itself (its
+// entrypoint exits on `stop --from-machine`) while Dokploy still says "done". An empty list or a Dokploy
+// without docker.getContainersByAppNameMatch tells nothing.
+bool containers_exited(MachineContext& ctx, const dokploy::Compose& compose) {
+    const auto containers = ctx.session.client().containers(
+        compose.app_name, compose.server_id.empty() ? std::nullopt : std::optional<std::string>(compose.server_id));
+    if (!containers || containers->empty()) {
+        return false;
+    }
+    const bool exited = std::none_of(containers->begin(), containers->end(), [](const dokploy::Container& c) {
+        return c.state == "running" || c.state == "restarting" || c.state == "paused";
+    });
+    spdlog::debug("{}: {} container(s), {}", compose.name, containers->size(), exited ? "none running" : "some running");
+    return exited;
+}
+
 // Time since the machine was last deployed or started: the newest of the state file's record, Dokploy's
 // deployment list and the service's creation.
 core::Millis since_last_start(MachineContext& ctx, const dokploy::Compose& compose) {
@@ -76,6 +92,7 @@ int run_status(const core::EnvLookup& env) {
         const auto& status = compose->compose_status;
         if (status == "done") {
             facts.ssh_ready = ssh_ready(ctx, known_state(ctx, *ref, *compose));
+            facts.containers_exited = !facts.ssh_ready && containers_exited(ctx, *compose);
         }
         if ((status == "done" && !facts.ssh_ready) || status == "running") {
             facts.since_last_start = since_last_start(ctx, *compose);

@@ -33,6 +33,9 @@ MachineStatus decide_status(const StatusFacts& facts) {
     if (status == "done" && facts.ssh_ready) {
         return MachineStatus::running;
     }
+    if (status == "done" && facts.containers_exited) {
+        return MachineStatus::stopped;
+    }
     if (facts.since_last_start > facts.create_timeout) {
         const auto what = status == "running" ? std::string("its deploy has been running")
                                               : std::string("it is deployed but its SSH port has not answered");

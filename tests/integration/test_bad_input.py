@@ -243,7 +243,7 @@ class InjectionTest(unittest.TestCase):
                 self.assertEqual(service["mem_limit"], "512m")
                 self.assertEqual(service["hostname"], machine)
                 self.assertIs(service["privileged"], True)
-                self.assertEqual(service["restart"], "unless-stopped")
+                self.assertEqual(service["restart"], "on-failure")
                 self.assertEqual(set(service["environment"]), {"SSH_AUTHORIZED_KEYS", "SSH_HOST_KEY"})
                 self.assertEqual(service["volumes"], ["workspace:/workspace", "docker:/var/lib/docker"])
                 self.assertEqual(len(service["ports"]), 1)

@@ -28,14 +28,16 @@ class InitTest(unittest.TestCase):
         for stream in (result.stdout, result.stderr):
             self.assertNotIn(TOKEN.encode(), stream)
 
-    def test_good_token_succeeds_with_a_summary_on_stderr(self):
+    def test_good_token_succeeds_with_a_summary_on_stdout(self):
+        # DevPod logs init's stderr at error level: a success must leave stderr empty.
         result = self.init()
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stdout, b"")
-        stderr = result.stderr.decode()
-        self.assertIn("v0.30.2", stderr)
-        self.assertIn("project 'devpod-workspaces' / environment 'production'", stderr)
-        self.assertEqual(len(stderr.strip().splitlines()), 1, stderr)
+        self.assertEqual(result.stderr, b"")
+        stdout = result.stdout.decode()
+        self.assertIn("v0.30.2", stdout)
+        self.assertIn("project 'devpod-workspaces' / environment 'production'", stdout)
+        self.assertEqual(len(stdout.strip().splitlines()), 1, stdout)
+        self.assertTrue(stdout.startswith("info: "), stdout)
         # init is read-only and proves the token with an authenticated call, not the public health check.
         requests = self.sim.requests()
         self.assertTrue(all(r["method"] == "GET" for r in requests), requests)
@@ -46,6 +48,7 @@ class InitTest(unittest.TestCase):
         result = run_provider(["init"], provider_env(self.sim, DOKPLOY_API_TOKEN="wrong-token-value"))
         self.assertEqual(result.returncode, 1)
         self.assertIn(b"DOKPLOY_API_TOKEN was rejected", result.stderr)
+        self.assertIn(b"rate limited", result.stderr)
         self.assertNotIn(b"wrong-token-value", result.stderr)
         self.assertEqual(result.stdout, b"")
 
@@ -103,7 +106,8 @@ class InitTest(unittest.TestCase):
         result = self.init()
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.sim.faults(), [])
-        self.assertIn(b"retrying", result.stderr)
+        self.assertIn(b"retrying", result.stdout)  # a warning, not an error: stdout for init
+        self.assertEqual(result.stderr, b"")
 
     def test_persistent_503_fails_with_the_endpoint_named(self):
         self.sim.add_fault(match="settings.getDokployVersion", kind="status", status=503, count=-1)
@@ -121,20 +125,22 @@ class InitTest(unittest.TestCase):
     def test_server_id_must_exist(self):
         good = self.init(DOKPLOY_SERVER_ID="srv-1")
         self.assertEqual(good.returncode, 0, good.stderr)
-        self.assertIn(b"builder", good.stderr)
+        self.assertIn(b"builder", good.stdout)
+        # Exit 2 promises that nothing was sent; an id only Dokploy can refuse is a plain failure (1).
         bad = self.init(DOKPLOY_SERVER_ID="srv-404")
-        self.assertEqual(bad.returncode, 2)
+        self.assertEqual(bad.returncode, 1)
         self.assertIn(b"DOKPLOY_SERVER_ID", bad.stderr)
+        self.assertEqual(len(bad.stderr.strip().splitlines()), 1, bad.stderr)
 
     def test_verbose_and_devpod_debug_never_show_the_token(self):
         for args, extra in ((["--verbose", "init"], {}), (["init"], {"DEVPOD_DEBUG": "true"})):
             with self.subTest(args=args, extra=extra):
                 result = run_provider(args, provider_env(self.sim, **extra))
                 self.assertEqual(result.returncode, 0, result.stderr)
-                self.assertEqual(result.stdout, b"")
-                self.assertIn(b"x-api-key", result.stderr.lower())  # the header is traced ...
+                self.assertEqual(result.stderr, b"")
+                self.assertIn(b"x-api-key", result.stdout.lower())  # the header is traced ...
                 self.assert_no_token(result)                          # ... but never its value
-                self.assertNotIn(b"PRIVATE KEY", result.stderr)
+                self.assertNotIn(b"PRIVATE KEY", result.stdout)
 
 
 class InitVersionsTest(unittest.TestCase):
@@ -142,8 +148,8 @@ class InitVersionsTest(unittest.TestCase):
         with Simulator(token=TOKEN, legacy=True) as sim:
             result = run_provider(["init"], provider_env(sim))
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn(b"v0.22.7", result.stderr)
-        self.assertIn(b"legacy", result.stderr)
+        self.assertIn(b"v0.22.7", result.stdout)
+        self.assertIn(b"legacy", result.stdout)
 
     def test_too_old_dokploy_is_refused(self):
         with Simulator(token=TOKEN, legacy=True, version="v0.21.3") as sim:

@@ -15,11 +15,12 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VERBS = ["init", "command", "create", "delete", "start", "stop", "status"]
 
 
-def render(binaries):
+def render(binaries, agent_binaries=None):
     with tempfile.TemporaryDirectory() as folder:
         output = os.path.join(folder, "provider.yaml")
+        agent = [] if agent_binaries is None else ["-DAGENT_BINARIES=" + agent_binaries]
         subprocess.run(["cmake", "-DTEMPLATE=" + os.path.join(ROOT, "provider.yaml"), "-DOUTPUT=" + output,
-                        "-DVERSION=1.2.3", "-DBINARIES=" + binaries, "-P",
+                        "-DVERSION=1.2.3", "-DBINARIES=" + binaries, *agent, "-P",
                         os.path.join(ROOT, "cmake", "RenderProvider.cmake")], check=True, capture_output=True)
         with open(output) as file:
             return yaml.safe_load(file)
@@ -39,10 +40,36 @@ class ProviderYamlTest(unittest.TestCase):
             self.assertEqual(entry["checksum"], checksum)
         self.assertEqual([(e["os"], e["arch"]) for e in manifest["agent"]["binaries"]["DOKPLOY_PROVIDER"]],
                          [("linux", "amd64")])
+        # Quoted: DevPod's shell would split an unquoted path with a space (the e2e DevPod lane runs them so).
         for verb in VERBS:
-            self.assertEqual(manifest["exec"][verb], "${DOKPLOY_PROVIDER} " + verb)
-        self.assertIn("stop", manifest["agent"]["exec"]["shutdown"])
+            self.assertEqual(manifest["exec"][verb], '"${DOKPLOY_PROVIDER}" ' + verb)
+        self.assertEqual(manifest["agent"]["exec"]["shutdown"], '"${DOKPLOY_PROVIDER}" stop --from-machine')
         self.assertTrue(manifest["options"]["DOKPLOY_API_TOKEN"]["password"])
+
+    def test_development_manifest_has_no_checksums_and_no_auto_stop(self):
+        """make provider-dev: a local path without checksum (a rebuild runs without `provider update`, and
+        DevPod never deletes it over a stale checksum), and no agent binaries, which a machine could not
+        download from a local path."""
+        binary = provider_binary()
+        manifest = render(f"linux/amd64={binary}", agent_binaries="")
+        [entry] = manifest["binaries"]["DOKPLOY_PROVIDER"]
+        self.assertEqual(entry, {"os": "linux", "arch": "amd64", "path": binary})
+        self.assertNotIn("binaries", manifest["agent"])
+        self.assertNotIn("exec", manifest["agent"])
+        self.assertEqual(manifest["agent"]["inactivityTimeout"], "${DOKPLOY_INACTIVITY_TIMEOUT}")
+
+    def test_agent_binaries_can_be_given_apart(self):
+        binary = provider_binary()
+        manifest = render(f"linux/amd64={binary}", agent_binaries=f"linux/arm64=https://example.invalid/a={binary}")
+        [entry] = manifest["agent"]["binaries"]["DOKPLOY_PROVIDER"]
+        self.assertEqual((entry["arch"], entry["path"]), ("arm64", "https://example.invalid/a"))
+        self.assertRegex(entry["checksum"], r"^[0-9a-f]{64}$")
+        self.assertIn("shutdown", manifest["agent"]["exec"])
+
+    def test_inactivity_timeout_is_a_duration_devpod_checks(self):
+        option = render("")["options"]["DOKPLOY_INACTIVITY_TIMEOUT"]
+        self.assertEqual(option["type"], "duration")  # DevPod refuses what time.ParseDuration refuses, "" too
+        self.assertNotIn("", option.get("suggestions", []))
 
     def test_every_option_the_binary_reads_is_declared_and_grouped(self):
         manifest = render("")

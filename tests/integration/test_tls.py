@@ -44,12 +44,12 @@ class TlsTest(unittest.TestCase):
         result = run_provider(list(args), provider_env(self.sim(server), **extra), timeout=30)
         for stream in (result.stdout, result.stderr):
             self.assertNotIn(TOKEN.encode(), stream)
-        self.assertEqual(result.stdout, b"")
         return result
 
     def assert_ok(self, result: subprocess.CompletedProcess) -> None:
         self.assertEqual(result.returncode, 0, result.stderr.decode(errors="replace"))
-        self.assertIn("accepted the token", result.stderr.decode())
+        self.assertIn("accepted the token", result.stdout.decode())  # init's progress goes to stdout
+        self.assertEqual(result.stderr, b"")
 
     def error_line(self, result: subprocess.CompletedProcess) -> str:
         """The one stderr line of a failed run (exit 1), which must start with 'error: '."""
@@ -73,7 +73,7 @@ class TlsTest(unittest.TestCase):
     def test_dokploy_ca_file_is_trusted(self):
         result = self.init("a", DOKPLOY_CA_FILE=self.pki.ca_a)
         self.assert_ok(result)
-        self.assertIn(self.sims["a"].url, result.stderr.decode())
+        self.assertIn(self.sims["a"].url, result.stdout.decode())
         self.assertIn("/api/settings.getDokployVersion", [r["path"] for r in self.sims["a"].requests()])
 
     def test_ssl_cert_file_is_the_system_bundle_found_at_run_time(self):

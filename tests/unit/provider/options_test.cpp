@@ -52,7 +52,8 @@ TEST_CASE("empty variables count as unset, as DevPod passes KEY=") {
     auto env = valid_env();
     for (const auto* name : {"DOKPLOY_PROJECT_NAME", "DOKPLOY_ENVIRONMENT_NAME", "DOKPLOY_SERVER_ID", "DOKPLOY_SSH_HOST",
                              "DOKPLOY_SSH_PORT_RANGE", "DOKPLOY_WORKSPACE_IMAGE", "DOKPLOY_MACHINE_CPUS",
-                             "DOKPLOY_MACHINE_MEMORY", "DOKPLOY_CA_FILE", "DOKPLOY_TIMEOUT", "DOKPLOY_CREATE_TIMEOUT"}) {
+                             "DOKPLOY_MACHINE_MEMORY", "DOKPLOY_CA_FILE", "DOKPLOY_TIMEOUT", "DOKPLOY_CREATE_TIMEOUT",
+                             "DOKPLOY_INACTIVITY_TIMEOUT"}) {
         env.set(name, "");
     }
     const auto options = provider::load_options(env.lookup());
@@ -196,6 +197,30 @@ TEST_CASE("timeouts are durations with sensible minimums") {
     CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_TIMEOUT", "soon")).starts_with("DOKPLOY_TIMEOUT"));
     CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_TIMEOUT", "100ms")).find("too short") != std::string::npos);
     CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_CREATE_TIMEOUT", "1s")).starts_with("DOKPLOY_CREATE_TIMEOUT"));
+}
+
+TEST_CASE("a duration beyond an option's maximum is named as such, not as 'not a duration'") {
+    CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_TIMEOUT", "1000h")) ==
+          "DOKPLOY_TIMEOUT '1000h' is longer than the maximum 1h00m; use at most that");
+    CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_CREATE_TIMEOUT", "25h")).find("longer than the maximum 24h00m") !=
+          std::string::npos);
+    CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_TIMEOUT", "30")) ==
+          "DOKPLOY_TIMEOUT '30' is not a duration; use a number with a unit, like 30s, 2m or 1h30m");
+}
+
+TEST_CASE("DOKPLOY_INACTIVITY_TIMEOUT is checked like DevPod's agent reads it") {
+    // The agent takes 20m for anything time.ParseDuration refuses, "" included: refuse it here instead.
+    CHECK(provider::load_options(valid_env().lookup()).inactivity_timeout == core::Millis(1'800'000));
+    CHECK(provider::load_options(FakeEnv(valid_env()).set("DOKPLOY_INACTIVITY_TIMEOUT", "1h30m").lookup())
+              .inactivity_timeout == core::Millis(5'400'000));
+    CHECK(provider::load_options(FakeEnv(valid_env()).set("DOKPLOY_INACTIVITY_TIMEOUT", "8760h").lookup())
+              .inactivity_timeout == core::Millis(8'760LL * 3'600'000));
+    for (const auto* bad : {"never", "30", "-5m", "1d", "10s", "8761h"}) {
+        INFO(bad);
+        CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_INACTIVITY_TIMEOUT", bad))
+                  .starts_with("DOKPLOY_INACTIVITY_TIMEOUT"));
+    }
+    core::clear_secrets();
 }
 
 TEST_CASE("DOKPLOY_CA_FILE must exist") {

@@ -32,6 +32,18 @@ TEST_CASE("composeStatus maps to DevPod states") {
     CHECK(provider::decide_status(facts("done", false)) == MachineStatus::busy);
 }
 
+TEST_CASE("a deployed machine whose containers have exited stopped itself: Stopped, so DevPod starts it") {
+    auto stopped_itself = facts("done", false, core::Millis(3'600'000));
+    stopped_itself.containers_exited = true;
+    CHECK(provider::decide_status(stopped_itself) == MachineStatus::stopped);  // not the Busy timeout error
+    auto answering = facts("done", true);
+    answering.containers_exited = true;  // SSH answering wins over a stale container list
+    CHECK(provider::decide_status(answering) == MachineStatus::running);
+    auto deploying = facts("running");
+    deploying.containers_exited = true;
+    CHECK(provider::decide_status(deploying) == MachineStatus::busy);
+}
+
 TEST_CASE("Busy is bounded by DOKPLOY_CREATE_TIMEOUT after the last start") {
     CHECK(provider::decide_status(facts("done", false, core::Millis(599'000))) == MachineStatus::busy);
     CHECK_THROWS_WITH(provider::decide_status(facts("done", false, core::Millis(601'000))),
