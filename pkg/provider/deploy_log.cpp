@@ -27,6 +27,13 @@ bool is_banner(std::string_view line) {
            (static_cast<unsigned char>(line[1]) == 0x94 || static_cast<unsigned char>(line[1]) == 0x95);
 }
 
+// Dokploy's own progress and trailer lines carry a check mark or a cross (U+2705, U+274C): "File
+// 'docker-compose.yml' created: ✅", "Error: ❌ Docker command failed", "Error occurred ❌, check the logs for
+// details.". Docker's words never do, and they are what explains a failure.
+bool is_dokploy_remark(std::string_view line) {
+    return line.find("\xE2\x9C\x85") != std::string_view::npos || line.find("\xE2\x9D\x8C") != std::string_view::npos;
+}
+
 }  // namespace
 
 std::string summarize_deploy_log(std::string_view log, std::size_t max_lines) {
@@ -34,7 +41,7 @@ std::string summarize_deploy_log(std::string_view log, std::size_t max_lines) {
     while (!log.empty()) {
         const auto end = log.find('\n');
         const auto line = trim(log.substr(0, end));
-        if (!line.empty() && !is_banner(line)) {
+        if (!line.empty() && !is_banner(line) && !is_dokploy_remark(line)) {
             kept.push_back(line);
         }
         log = end == std::string_view::npos ? std::string_view() : log.substr(end + 1);

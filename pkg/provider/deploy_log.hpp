@@ -7,9 +7,9 @@
 
 namespace dokploy_provider::provider {
 
-// The last `max_lines` lines of a Dokploy deploy log that carry text, joined with " | " for a one-line
-// error: blank lines and the box-drawn banner Dokploy prints are dropped, each line is trimmed. Empty when
-// nothing is left.
+// The last `max_lines` lines of a Dokploy deploy log that carry Docker's text, joined with " | " for a
+// one-line error: blank lines, the box-drawn banner and Dokploy's own remarks (marked with a check mark or a
+// cross) are dropped, each line is trimmed. Empty when nothing is left.
 [[nodiscard]] std::string summarize_deploy_log(std::string_view log, std::size_t max_lines = 3);
 
 // True when a deploy error text or log says a published host port is already taken.

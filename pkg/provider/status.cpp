@@ -40,13 +40,27 @@ bool ssh_ready(MachineContext& ctx, const MachineState& state) {
     return false;
 }
 
+bool is_docker_state(std::string_view state) {
+    for (const auto known : {"created", "running", "paused", "restarting", "removing", "exited", "dead"}) {
+        if (state == known) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // True when Dokploy lists the service's containers and none of them runs: the machine stopped itself (its
 // entrypoint exits on `stop --from-machine`) while Dokploy still says "done". An empty list or a Dokploy
 // without docker.getContainersByAppNameMatch tells nothing.
 bool containers_exited(MachineContext& ctx, const dokploy::Compose& compose) {
-    const auto containers = ctx.session.client().containers(
+    auto containers = ctx.session.client().containers(
         compose.app_name, compose.server_id.empty() ? std::nullopt : std::optional<std::string>(compose.server_id));
-    if (!containers || containers->empty()) {
+    if (!containers) {
+        return false;
+    }
+    // Dokploy turns a line it cannot parse into {"state": "No state", ...}: only Docker's states tell.
+    std::erase_if(*containers, [](const dokploy::Container& c) { return !is_docker_state(c.state); });
+    if (containers->empty()) {
         return false;
     }
     const bool exited = std::none_of(containers->begin(), containers->end(), [](const dokploy::Container& c) {

@@ -90,11 +90,17 @@ class LifecycleCase(unittest.TestCase):
         """The simulator's logged requests to /api/<procedure>."""
         return [r for r in self.sim.requests() if r["path"] == f"/api/{procedure}"]
 
-    def assert_fails_cleanly(self, result, code=1):
-        """Exit `code`, nothing on stdout, every stderr line a log line, exactly one error line (returned)."""
+    def assert_fails_cleanly(self, result, code=1, stdout_logs=False):
+        """Exit `code`, every stderr line a log line, exactly one error line (returned), nothing on stdout, or
+        with `stdout_logs` (init, whose progress goes to stdout) only log lines below error level there."""
         stderr = result.stderr.decode(errors="replace")
         self.assertEqual(result.returncode, code, stderr)
-        self.assertEqual(result.stdout, b"", stderr)
+        if stdout_logs:
+            stdout = result.stdout.decode(errors="replace").splitlines()
+            self.assertTrue(all(LOG_LINE.match(line) and not line.startswith(("error", "critical")) for line in stdout),
+                            stdout)
+        else:
+            self.assertEqual(result.stdout, b"", stderr)
         lines = stderr.splitlines()
         strays = [line for line in lines if not LOG_LINE.match(line)]
         self.assertEqual(strays, [], f"stderr lines that are not log lines (a message spanning lines?):\n{stderr}")

@@ -94,7 +94,7 @@ class RetryTest(FaultCase):
             with self.subTest(verb=verb, procedure=procedure):
                 self.fault(match=procedure, kind="status", status=503, count=-1)
                 result, elapsed = self.init() if verb == "init" else self.timed(verb, machine)
-                line = self.assert_fails_cleanly(result, 1)
+                line = self.assert_fails_cleanly(result, 1, stdout_logs=verb == "init")
                 self.assertIn(procedure, line)
                 self.assertIn("503", line)
                 attempts = len(self.requests_to(procedure))

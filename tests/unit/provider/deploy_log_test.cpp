@@ -23,10 +23,14 @@ constexpr const char* k_failed_deploy_log =
 }  // namespace
 
 TEST_CASE("a deploy log is summarised by its last lines with text, without Dokploy's banner") {
+    // Dokploy's own trailer ("Error: ❌ Docker command failed", ...) would push Docker's words out.
     CHECK(summarize_deploy_log(k_failed_deploy_log) ==
-          "Error response from daemon: Bind for 0.0.0.0:42200 failed: port is already allocated | "
-          "Error: \xE2\x9D\x8C Docker command failed | Error occurred \xE2\x9D\x8C, check the logs for details.");
-    CHECK(summarize_deploy_log(k_failed_deploy_log, 1) == "Error occurred \xE2\x9D\x8C, check the logs for details.");
+          "Initializing deployment | Error response from daemon: Bind for 0.0.0.0:42200 failed: port is already "
+          "allocated");
+    CHECK(summarize_deploy_log(k_failed_deploy_log, 1) ==
+          "Error response from daemon: Bind for 0.0.0.0:42200 failed: port is already allocated");
+    CHECK(summarize_deploy_log("line 1\nline 2\nline 3\nline 4\nError: \xE2\x9D\x8C Docker command failed\n") ==
+          "line 2 | line 3 | line 4");
     CHECK(summarize_deploy_log("  one\r\n\n two  ") == "one | two");
     CHECK(summarize_deploy_log("").empty());
     CHECK(summarize_deploy_log("\n\n\xE2\x95\x94\xE2\x95\x90\n").empty());
