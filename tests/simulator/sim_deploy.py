@@ -26,7 +26,6 @@ DEFAULT_LOG_TAIL = 100
 # deploy, compose.start and compose.stop fail with this (recorded).
 NO_COMPOSE_FOLDER = "Command execution failed: spawn /bin/sh ENOENT"
 APP_NAME_PATTERN = r"^[a-zA-Z0-9.\-_]+$"
-KILLED_EXIT_CODE = 137  # 128 + SIGKILL
 
 
 @dataclass
@@ -133,13 +132,9 @@ class DeployMixin:
         return running
 
     def kill_sshd(self, compose_id: str) -> list[int]:
-        """Control: SIGKILL the workspace's sshds (a crash: their containers exit 137); returns the PIDs."""
-        app = self._runtime.app_name_of(compose_id)
-        services = {s["pid"]: s["service"] for s in self._runtime.sshd_info(compose_id) if s["alive"]}
-        killed = self._runtime.kill_sshd(compose_id)
-        if killed and app:
-            self._containers.exited(app, KILLED_EXIT_CODE, [services[pid] for pid in killed if pid in services])
-        return killed
+        """Control: SIGKILL the workspace's sshds (a crash inside a container that keeps running: the
+        containers stay `running`, unlike exit_container); returns the PIDs."""
+        return self._runtime.kill_sshd(compose_id)
 
     def _deploy_worker(self) -> None:
         """Process queued deployments one at a time, forever."""

@@ -182,8 +182,8 @@ class ContainersTest(SimCase):
         self.assertTrue(ssh_banner(port))
         self.assertEqual(self.containers(app)[0]["state"], "running")
 
-        self.sim.kill_sshd(compose_id)
-        self.assertRegex(self.containers(app)[0]["status"], r"^Exited \(137\) ")
+        self.sim.kill_sshd(compose_id)  # sshd crashed inside a container that keeps running
+        self.assertEqual(self.containers(app)[0]["state"], "running")
         self.sim.api("compose.delete", body={"composeId": compose_id, "deleteVolumes": True})
         self.assertEqual(self.containers(app), [])
 
