@@ -42,7 +42,7 @@ DEPLOY_TIMEOUT = 120.0
 
 
 class Server:
-    """HTTP to one Dokploy server; every answer is (status, headers, raw body bytes)."""
+    """HTTP to one Dokploy server; every answer is (status, headers (an email.message.Message), raw body)."""
 
     def __init__(self, url: str, token: str):
         parts = urllib.parse.urlsplit(url)
@@ -54,7 +54,7 @@ class Server:
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            return response.status, response.headers, response.read()
         finally:
             connection.close()
 
@@ -403,7 +403,7 @@ class Session:
                                          json.dumps({"email": email, "password": password}).encode(), origin)
         if status != 200:
             raise RuntimeError(f"sign-in answered {status}: {raw[:200]!r}")
-        cookie = "; ".join(part.split(";", 1)[0] for name, part in _header_items(headers, "Set-Cookie"))
+        cookie = "; ".join(value.split(";", 1)[0] for value in headers.get_all("Set-Cookie") or [])
         session = {**origin, "Cookie": cookie}
         status, _, raw = s.request("GET", "/api/auth/organization/list", headers=session)
         organization = json.loads(raw)[0]["id"]
@@ -446,21 +446,6 @@ class Session:
             except Exception as exc:  # keep cleaning up
                 print(f"cleanup {name} failed: {exc}", file=sys.stderr)
         self.cleanup.clear()
-
-
-def _header_items(headers: dict, name: str):
-    """Set-Cookie values: http.client joins repeated headers with ', ' in a dict; split on cookie starts."""
-    value = headers.get(name) or headers.get(name.lower()) or ""
-    parts, current = [], ""
-    for piece in value.split(", "):
-        if "=" in piece.split(";", 1)[0] and current:
-            parts.append(current)
-            current = piece
-        else:
-            current = f"{current}, {piece}" if current else piece
-    if current:
-        parts.append(current)
-    return [(name, p) for p in parts]
 
 
 def parse_args(argv=None):
