@@ -63,12 +63,14 @@ class Simulator:
 
     servers: iterable of (id, name, ip) tuples or "ID:NAME:IP" strings.
     tls_cert, tls_key: PEM files; when given the simulator serves HTTPS and `url` is https://127.0.0.1:PORT.
+    rate_limit: the token answers 401 after that many requests (--rate-limit); read_logs=False: no
+    deployment.readLogs (--no-read-logs).
     """
 
     def __init__(self, token: str = "test-token", legacy: bool = False,
                  deploy_seconds: float = 0.2, servers=(), version: str | None = None,
                  extra_args=(), verbose: bool = True, tls_cert: str | None = None,
-                 tls_key: str | None = None):
+                 tls_key: str | None = None, rate_limit: int | None = None, read_logs: bool = True):
         if (tls_cert is None) != (tls_key is None):
             raise ValueError("tls_cert and tls_key go together")
         self.token = token
@@ -79,6 +81,8 @@ class Simulator:
         self._args += ["--tls-cert", tls_cert, "--tls-key", tls_key] if self.tls else []
         self._args += ["--legacy"] if legacy else []
         self._args += ["--version", version] if version else []
+        self._args += ["--rate-limit", str(rate_limit)] if rate_limit is not None else []
+        self._args += [] if read_logs else ["--no-read-logs"]
         for server in servers:
             self._args += ["--server", server if isinstance(server, str) else ":".join(server)]
         self._args += ["--verbose"] if verbose else []
@@ -193,6 +197,20 @@ class Simulator:
     def kill_sshd(self, compose_id: str) -> list[int]:
         """Kill a workspace's sshd (simulated crash); returns the killed PIDs."""
         return self._control("POST", "/__sim/kill-sshd", {"composeId": compose_id})["killed"]
+
+    def exit_container(self, compose_id: str) -> list[str]:
+        """End a workspace's containers as if their main process exited (0); returns the services."""
+        return self._control("POST", "/__sim/exit-container", {"composeId": compose_id})["exited"]
+
+    def reset_rate_limit(self, **limit) -> dict:
+        """Restart the --rate-limit count; reset_rate_limit(limit=N or None) also changes the limit."""
+        return self._control("POST", "/__sim/rate-limit/reset", limit)
+
+    def deployment_log(self, compose_id: str, tail: int | None = None) -> str:
+        """deployment.readLogs of a compose's latest deployment."""
+        deployment = self.api("deployment.allByCompose", {"composeId": compose_id})[0]
+        query = {"deploymentId": deployment["deploymentId"]} | ({"tail": tail} if tail else {})
+        return self.api("deployment.readLogs", query)
 
     def _control(self, method: str, path: str, body=None):
         data = json.dumps(body).encode() if body is not None else None

@@ -121,6 +121,12 @@ class ComposeRuntime:
             workspace = self._workspaces.get(compose_id)
             return [s.to_json() for s in workspace.sshds] if workspace else []
 
+    def app_name_of(self, compose_id: str) -> str | None:
+        """The compose project name of a workspace that is up, else None."""
+        with self._lock:
+            workspace = self._workspaces.get(compose_id)
+            return workspace.app_name if workspace else None
+
     def workspace_ids(self) -> list[str]:
         """Compose ids of every workspace that is up."""
         with self._lock:

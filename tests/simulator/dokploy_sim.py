@@ -30,7 +30,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from compose_runtime import ComposeRuntime
 from sim_faults import FaultBook
-from sim_model import DokployModel, parse_server
+from sim_model import EMPTY, DokployModel, parse_server
+from sim_requests import RateLimit, RequestLog
 from sim_validation import ApiError
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -38,6 +39,7 @@ TLS_HANDSHAKE_SECONDS = 10.0
 TLS_HANDSHAKE_RECORD = 0x16
 # What Go's net/http (so Traefik, in front of Dokploy) answers to plain HTTP on its TLS port.
 PLAIN_HTTP_ON_TLS_PORT = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+INVALID_JSON = object()
 PUBLIC_PROCEDURES = {"health": {"ok": True}, "settings.health": {"status": "ok"}}
 UNAUTHORIZED = {"message": "Unauthorized"}
 TRPC_CODES = {
@@ -46,35 +48,6 @@ TRPC_CODES = {
     415: "UNSUPPORTED_MEDIA_TYPE", 429: "TOO_MANY_REQUESTS", 500: "INTERNAL_SERVER_ERROR",
     501: "NOT_IMPLEMENTED", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE", 504: "GATEWAY_TIMEOUT",
 }
-
-
-class RequestLog:
-    """The ordered log of /api/ requests (never headers, so never the API key)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._entries: list[dict] = []
-
-    def start(self, method: str, path: str, query: dict, body) -> dict:
-        """Append an entry (status filled in later by finish())."""
-        entry = {"method": method, "path": path, "query": query, "body": body, "status": None}
-        with self._lock:
-            self._entries.append(entry)
-        return entry
-
-    def finish(self, entry: dict, status: int | None, fault: str | None) -> None:
-        with self._lock:
-            entry["status"] = status
-            if fault:
-                entry["fault"] = fault
-
-    def entries(self) -> list[dict]:
-        with self._lock:
-            return [dict(e) for e in self._entries]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 @dataclass
@@ -87,6 +60,7 @@ class SimContext:
     faults: FaultBook
     log: RequestLog
     verbose: bool
+    rate_limit: RateLimit
 
 
 @dataclass
@@ -95,7 +69,7 @@ class Reply:
 
     status: int
     body: bytes
-    content_type: str = "application/json"
+    content_type: str | None = "application/json"
     headers: tuple = ()
 
     @classmethod
@@ -161,43 +135,54 @@ class SimHandler(BaseHTTPRequestHandler):
         self._send(reply)
 
     def _api_reply(self, procedure: str, query: dict, raw: bytes) -> Reply:
-        """The real Dokploy answer: auth, routing, content type, decoding, the procedure."""
+        """The real Dokploy answer: auth (and the key's rate limit), routing, content type, decoding, the
+        procedure."""
+        model = self.ctx.model
         if procedure in PUBLIC_PROCEDURES and self.command == "GET":
             return Reply.json(200, PUBLIC_PROCEDURES[procedure])
-        if self.headers.get("x-api-key") != self.ctx.token:
+        if self.headers.get("x-api-key") != self.ctx.token or not self.ctx.rate_limit.spend():
             return Reply.json(401, UNAUTHORIZED)
-        if self.ctx.model.method_of(procedure) != self.command:
-            return error_reply(404, f'No procedure found on path "/{procedure}"')
         try:
+            if model.method_of(procedure) != self.command:
+                if model.legacy:
+                    raise ApiError(404, "NOT_FOUND", f'No procedure found on path "/{procedure}"')
+                raise ApiError(404, "NOT_FOUND", "Not found", with_path=False)
             data = self._decode_input(query, raw)
-            return Reply.json(200, self.ctx.model.call(procedure, data))
+            if data is INVALID_JSON:
+                return Reply(400, b"Invalid JSON", None)
+            result = model.call(procedure, data)
+            return Reply(200, b"") if result is EMPTY else Reply.json(200, result)
         except ApiError as exc:
-            return Reply.json(exc.status, exc.body())
+            return Reply.json(exc.status, exc.body(procedure, model.modern_errors))
         except Exception as exc:  # a simulator bug: answer like Dokploy would, keep serving
             traceback.print_exc(file=sys.stderr)
-            return error_reply(500, f"Simulator error: {exc}")
+            return Reply.json(500, ApiError(500, "INTERNAL_SERVER_ERROR", f"Simulator error: {exc}")
+                              .body(procedure, model.modern_errors))
 
     def _decode_input(self, query: dict, raw: bytes):
-        """GET input is the query string; POST input is a JSON body."""
+        """GET input is the query string; POST input is a JSON body (INVALID_JSON when it does not parse)."""
         if self.command == "GET":
             return query
-        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        header = self.headers.get("Content-Type")
+        content_type = (header or "").split(";")[0].strip().lower()
+        if header is None or not header.strip():
+            raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Missing content-type header")
         if content_type != "application/json":
-            raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
-                           f'Unsupported content-type "{content_type or "none"}"')
+            # Dokploy's message really lacks the closing quote.
+            raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", f'Unsupported content-type "{header.strip()}')
         if not raw.strip():
             return {}
         try:
             return json.loads(raw)
         except ValueError:
-            raise ApiError(400, "PARSE_ERROR", "Failed to parse request body") from None
+            return INVALID_JSON
 
     def _control(self, path: str, raw: bytes) -> Reply:
         """The unauthenticated /__sim/ control API."""
         ctx, method = self.ctx, self.command
         body = _json_or_none(raw)
         if (method, path) == ("GET", "/__sim/state"):
-            return Reply.json(200, ctx.model.snapshot())
+            return Reply.json(200, {**ctx.model.snapshot(), "rateLimit": ctx.rate_limit.state()})
         if (method, path) == ("GET", "/__sim/requests"):
             return Reply.json(200, ctx.log.entries())
         if (method, path) == ("POST", "/__sim/requests/clear"):
@@ -213,17 +198,30 @@ class SimHandler(BaseHTTPRequestHandler):
         if (method, path) in (("DELETE", "/__sim/faults"), ("POST", "/__sim/faults/clear")):
             ctx.faults.clear()
             return Reply.json(200, {"ok": True})
+        compose_id = body.get("composeId") if isinstance(body, dict) else None
         if (method, path) == ("POST", "/__sim/kill-sshd"):
-            compose_id = body.get("composeId") if isinstance(body, dict) else None
-            killed = ctx.runtime.kill_sshd(compose_id) if compose_id else []
+            killed = ctx.model.kill_sshd(compose_id) if compose_id else []
             if not killed:
                 return error_reply(404, f"No running sshd for compose {compose_id!r}")
             return Reply.json(200, {"killed": killed})
+        if (method, path) == ("POST", "/__sim/exit-container"):
+            exited = ctx.model.exit_container(compose_id) if compose_id else None
+            if exited is None:
+                return error_reply(404, f"No running container for compose {compose_id!r}")
+            return Reply.json(200, {"exited": exited})
+        if (method, path) == ("GET", "/__sim/rate-limit"):
+            return Reply.json(200, ctx.rate_limit.state())
+        if (method, path) == ("POST", "/__sim/rate-limit/reset"):
+            try:
+                return Reply.json(200, ctx.rate_limit.reset(body))
+            except ValueError as exc:
+                return error_reply(400, str(exc))
         return error_reply(404, f"No control endpoint {method} {path}")
 
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
+        if reply.content_type:
+            self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
         for name, value in reply.headers:
             self.send_header(name, value)
@@ -342,6 +340,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--server", action="append", default=[], metavar="ID:NAME:IP",
                         help="define a remote server (repeatable)")
     parser.add_argument("--sshd", default="/usr/sbin/sshd", help="sshd binary")
+    parser.add_argument("--no-read-logs", action="store_true",
+                        help="no deployment.readLogs (like Dokploy before v0.29.5)")
+    parser.add_argument("--rate-limit", type=int, metavar="N",
+                        help="the token answers 401 after N authenticated requests")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     parser.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
     parser.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
@@ -354,6 +356,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error(str(exc))
     if args.version is None:
         args.version = "v0.22.7" if args.legacy else "v0.30.2"
+    if args.rate_limit is not None and args.rate_limit < 0:
+        parser.error("--rate-limit must be 0 or more")
     return args
 
 
@@ -396,8 +400,10 @@ def main(argv=None) -> int:
     atexit.register(cleanup)
     faults = FaultBook()
     model = DokployModel(runtime, faults, legacy=args.legacy, version=args.version,
-                         deploy_seconds=args.deploy_seconds, servers=args.server)
-    context = SimContext(args.token, model, runtime, faults, RequestLog(), args.verbose)
+                         deploy_seconds=args.deploy_seconds, servers=args.server,
+                         read_logs=not args.no_read_logs)
+    context = SimContext(args.token, model, runtime, faults, RequestLog(), args.verbose,
+                         RateLimit(args.rate_limit))
     server = SimServer(("127.0.0.1", args.port), context, tls)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

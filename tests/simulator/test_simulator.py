@@ -145,6 +145,12 @@ class SimTestCase(unittest.TestCase):
     def latest_deployment(self, compose_id: str) -> dict:
         return self.sim.api("deployment.allByCompose", {"composeId": compose_id})[0]
 
+    def deploy_error(self, compose_id: str) -> str:
+        """Docker's text of the latest (failed) deployment: only in its log, errorMessage stays null."""
+        deployment = self.latest_deployment(compose_id)
+        self.assertEqual((deployment["status"], deployment["errorMessage"]), ("error", None))
+        return self.sim.api("deployment.readLogs", {"deploymentId": deployment["deploymentId"]})
+
 
 class AuthAndRoutingTest(SimTestCase):
     SIM_OPTIONS = {"token": "s3cret-token-value"}
@@ -169,7 +175,8 @@ class AuthAndRoutingTest(SimTestCase):
         status, body = self.sim.call("project.nothing")
         self.assertEqual(status, 404)
         self.assertEqual(body["code"], "NOT_FOUND")
-        self.assertIn("No procedure found on path", body["message"])
+        self.assertEqual(body["message"], "Not found")
+        self.assertNotIn("path", body["data"])  # as recorded: the route error names no procedure
         self.assertEqual(self.sim.call("project.create")[0], 404)
         self.assertEqual(self.sim.call("project.all", body={})[0], 404)
 
@@ -186,8 +193,11 @@ class AuthAndRoutingTest(SimTestCase):
         self.assertEqual(body["issues"][0]["path"], ["name"])
         status, body = self.sim.call("compose.one", {"composeId": ""})
         self.assertEqual(status, 400)
-        status, body = self.sim.call("compose.delete", body={"composeId": "x"})
-        self.assertEqual([i["path"] for i in body["issues"]], [["deleteVolumes"]])
+        status, body = self.sim.call("compose.delete", body={"composeId": "x", "deleteVolumes": "yes"})
+        self.assertEqual((status, body["message"]), (404, "Compose not found"))  # deleteVolumes is not checked
+        status, body = self.sim.call("compose.update", body={"composeId": "x", "sourceType": "svn"})
+        self.assertEqual((status, body["issues"][0]["code"]), (400, "invalid_value"))
+        self.assertEqual(body["data"]["zodError"]["fieldErrors"], {"sourceType": [body["issues"][0]["message"]]})
 
     def test_not_found_ids(self):
         status, body = self.sim.call("compose.one", {"composeId": "missing"})
@@ -235,9 +245,9 @@ class CurrentLayoutTest(SimTestCase):
         created = self.sim.api("project.create", body={"name": "nest"})
         env_id = created["environment"]["environmentId"]
         compose = self.sim.api("compose.create", body={"name": "My WS", "environmentId": env_id})
-        self.assertRegex(compose["appName"], r"^my-ws-[a-z0-9]{6}$")
+        self.assertRegex(compose["appName"], r"^compose-[a-z0-9-]+-[a-z0-9]{6}$")  # the name is not used
         self.assertEqual((compose["composeStatus"], compose["sourceType"], compose["composeFile"],
-                          compose["env"], compose["serverId"]), ("idle", "github", "", "", None))
+                          compose["env"], compose["serverId"]), ("idle", "github", "", None, None))
         project = next(p for p in self.sim.api("project.all")
                        if p["projectId"] == created["project"]["projectId"])
         self.assertNotIn("compose", project)
@@ -245,6 +255,8 @@ class CurrentLayoutTest(SimTestCase):
         self.assertEqual([c["composeId"] for c in nested], [compose["composeId"]])
         one = self.sim.api("project.one", {"projectId": created["project"]["projectId"]})
         self.assertEqual(one["environments"][0]["compose"][0]["name"], "My WS")
+        named = self.sim.api("compose.create", body={"name": "n", "environmentId": env_id, "appName": "My-App"})
+        self.assertRegex(named["appName"], r"^my-app-[a-z0-9]{6}$")  # an appName asked for is kept
 
     def test_compose_create_needs_environment_id(self):
         created = self.sim.api("project.create", body={"name": "noenv"})
@@ -287,7 +299,7 @@ class CurrentLayoutTest(SimTestCase):
                                                        "serverId": "srv-1"})
         self.assertEqual(compose["serverId"], "srv-1")
         self.assertEqual(self.sim.call("compose.create", body={
-            "name": "r", "environmentId": env_id, "serverId": "nope"})[0], 404)
+            "name": "r", "environmentId": env_id, "serverId": "nope"})[0], 401)  # not an accessible server
 
     def test_project_remove(self):
         created = self.sim.api("project.create", body={"name": "gone"})
@@ -296,11 +308,14 @@ class CurrentLayoutTest(SimTestCase):
         self.assertNotIn(project_id, [p["projectId"] for p in self.sim.api("project.all")])
         self.assertEqual(self.sim.call("project.remove", body={"projectId": project_id})[0], 404)
 
-    def test_start_before_first_deploy_is_400(self):
+    def test_start_and_stop_before_first_deploy_are_500(self):
         compose_id = self.new_compose("never")
         status, body = self.sim.call("compose.start", body={"composeId": compose_id})
-        self.assertEqual(status, 400)
-        self.assertIn("Deploy it first", body["message"])
+        self.assertEqual((status, body["message"]), (500, "Command execution failed: spawn /bin/sh ENOENT"))
+        self.assertEqual(self.compose(compose_id)["composeStatus"], "idle")
+        status, body = self.sim.call("compose.stop", body={"composeId": compose_id})
+        self.assertEqual((status, body["code"]), (500, "INTERNAL_SERVER_ERROR"))
+        self.assertEqual(self.compose(compose_id)["composeStatus"], "error")
 
 
 class LegacyLayoutTest(SimTestCase):
@@ -410,7 +425,7 @@ class DeployTest(SimTestCase):
             compose_id = self.new_compose("busy", workspace_yaml(port))
             self.assertEqual(self.deploy_and_wait(compose_id)["composeStatus"], "error")
         self.assertIn(f"Bind for 127.0.0.1:{port} failed: port is already allocated",
-                      self.latest_deployment(compose_id)["errorMessage"])
+                      self.deploy_error(compose_id))
 
     def test_port_taken_by_another_workspace(self):
         port = free_port_range(1)[0]
@@ -418,8 +433,7 @@ class DeployTest(SimTestCase):
         second = self.new_compose("second", workspace_yaml(port))
         self.assertEqual(self.deploy_and_wait(first)["composeStatus"], "done")
         self.assertEqual(self.deploy_and_wait(second)["composeStatus"], "error")
-        self.assertIn("port is already allocated",
-                      self.latest_deployment(second)["errorMessage"])
+        self.assertIn("port is already allocated", self.deploy_error(second))
         self.assertTrue(ssh_works(port))
         self.sim.api("compose.delete", body={"composeId": first, "deleteVolumes": False})
 
@@ -447,7 +461,7 @@ class DeployTest(SimTestCase):
             with self.subTest(name):
                 self.assertEqual(self.wait_status(compose_id, "done", "error")["composeStatus"],
                                  "error")
-                self.assertIn(cases[name][1], self.latest_deployment(compose_id)["errorMessage"])
+                self.assertIn(cases[name][1], self.deploy_error(compose_id))
         self.assertFalse(port_open(port))
 
     def test_kill_sshd_keeps_status(self):
@@ -629,7 +643,8 @@ class FaultTest(SimTestCase):
         compose_id = self.new_compose("faulty", "services: {}\n")
         self.sim.add_fault(match=compose_id, kind="deploy_error", message="boom from test")
         self.assertEqual(self.deploy_and_wait(compose_id)["composeStatus"], "error")
-        self.assertEqual(self.latest_deployment(compose_id)["errorMessage"], "boom from test")
+        log = self.deploy_error(compose_id)
+        self.assertIn("\nboom from test\nError: ❌ Docker command failed\n", log)
         self.sim.add_fault(match="compose.deploy", kind="deploy_hang")
         self.sim.api("compose.deploy", body={"composeId": compose_id})
         time.sleep(0.6)

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "pkg/dokploy/client.hpp"
 #include "pkg/http/url.hpp"
 #include "tests/support/fake_http_client.hpp"
@@ -26,6 +28,14 @@ inline std::string sample(const std::string& name) {
     std::ostringstream text;
     text << file.rdbuf();
     return text.str();
+}
+
+// tests/data/dokploy/<name> parsed: the recorded values (ids, timestamps) tests compare decoded fields with.
+inline nlohmann::json recorded(const std::string& name) { return nlohmann::json::parse(sample(name)); }
+
+// A string member of a recorded sample, by JSON pointer (e.g. "/0/projectId").
+inline std::string recorded_text(const std::string& name, const std::string& pointer) {
+    return recorded(name).at(nlohmann::json::json_pointer(pointer)).get<std::string>();
 }
 
 inline http::Url base_url(const std::string& text = "https://dokploy.example.com") {

@@ -8,6 +8,7 @@ using dokploy_provider::core::ApiError;
 using dokploy_provider::dokploy::ApiLayout;
 using dokploy_provider::dokploy::parse_server_version;
 using dokploy_provider::testing::ClientFixture;
+using dokploy_provider::testing::recorded_text;
 using dokploy_provider::testing::sample;
 
 TEST_CASE("parse_server_version reads Dokploy's version strings") {
@@ -105,26 +106,26 @@ TEST_CASE("project.all decodes the environments layout") {
     ClientFixture f;
     f.http.respond(200, sample("current_project.all.json"));
     const auto projects = f.client.projects();
-    REQUIRE(projects.size() == 2);
+    REQUIRE(projects.size() == 1);
     const auto& workspaces = projects[0];
-    CHECK(workspaces.project_id == "pV4qK9sT2mX7wB1nR8cLd");
-    CHECK(workspaces.name == "devpod-workspaces");
-    CHECK(workspaces.created_at == "2026-08-02T09:14:03.512Z");
+    const auto text = [](const std::string& pointer) { return recorded_text("current_project.all.json", pointer); };
+    CHECK(workspaces.project_id == text("/0/projectId"));
+    CHECK(workspaces.name == text("/0/name"));
+    CHECK(workspaces.created_at == text("/0/createdAt"));
     CHECK(workspaces.compose.empty());
     REQUIRE(workspaces.environments.size() == 2);
     const auto& production = workspaces.environments[0];
-    CHECK(production.environment_id == "eNv1Pr0dQ7xK2mL9sT4bW");
+    CHECK(production.environment_id == text("/0/environments/0/environmentId"));
     CHECK(production.name == "production");
-    CHECK(production.project_id == "pV4qK9sT2mX7wB1nR8cLd");  // filled from the project
+    CHECK(production.project_id == text("/0/projectId"));  // filled from the project
     CHECK(production.is_default);
-    REQUIRE(production.compose.size() == 2);
-    CHECK(production.compose[0].compose_id == "cMp8Ws1Al9Qx3Rt6Yb2Nz");
-    CHECK(production.compose[0].name == "ws-alpha");
+    REQUIRE(production.compose.size() == 1);
+    CHECK(production.compose[0].compose_id == text("/0/environments/0/compose/0/composeId"));
+    CHECK(production.compose[0].name == text("/0/environments/0/compose/0/name"));
     CHECK(production.compose[0].compose_status == "done");
-    CHECK(production.compose[0].app_name.empty());
-    CHECK(production.compose[1].compose_status == "error");
+    CHECK(production.compose[0].app_name.empty());  // project.all's compose summaries have no appName
+    CHECK_FALSE(workspaces.environments[1].is_default);
     CHECK(workspaces.environments[1].compose.empty());
-    CHECK(projects[1].environments.at(0).compose.empty());
 }
 
 TEST_CASE("project.all decodes the legacy layout") {
@@ -146,11 +147,13 @@ TEST_CASE("project.create decodes {project, environment} and the bare legacy pro
     ClientFixture f;
     f.http.respond(200, sample("current_project.create.json")).respond(200, sample("legacy_project.create.json"));
     const auto current = f.client.create_project("devpod-workspaces", "");
-    CHECK(current.project.project_id == "pNw3Dv8Kq2Xm6Lb1Rt9Zs");
+    const auto project_id = recorded_text("current_project.create.json", "/project/projectId");
+    CHECK(current.project.project_id == project_id);
     REQUIRE(current.environment);
-    CHECK(current.environment->environment_id == "eNw5Pr0dT3kL8mQ2xV7bC");
+    CHECK(current.environment->environment_id ==
+          recorded_text("current_project.create.json", "/environment/environmentId"));
     CHECK(current.environment->name == "production");
-    CHECK(current.environment->project_id == "pNw3Dv8Kq2Xm6Lb1Rt9Zs");
+    CHECK(current.environment->project_id == project_id);
     const auto legacy = f.client.create_project("devpod-workspaces", "");
     CHECK(legacy.project.project_id == "Lp4Nw7Qx2Dv9Km1Rt5Zb8");
     CHECK_FALSE(legacy.environment);
@@ -159,16 +162,16 @@ TEST_CASE("project.create decodes {project, environment} and the bare legacy pro
 TEST_CASE("compose.one decodes both layouts") {
     ClientFixture f;
     f.http.respond(200, sample("current_compose.one.json")).respond(200, sample("legacy_compose.one.json"));
-    const auto current = f.client.find_compose("cMp8Ws1Al9Qx3Rt6Yb2Nz");
+    const auto current = f.client.find_compose(recorded_text("current_compose.one.json", "/composeId"));
     REQUIRE(current);
-    CHECK(current->app_name == "devpod-wsalpha-k2m9xq");
+    CHECK(current->app_name == recorded_text("current_compose.one.json", "/appName"));
     CHECK(current->compose_status == "done");
     CHECK(current->source_type == "raw");
     CHECK(current->compose_type == "docker-compose");
     CHECK(current->compose_file.find("privileged: true") != std::string::npos);
-    CHECK(current->env.find("WORKSPACE_PORT=2231") != std::string::npos);
-    CHECK(current->environment_id == "eNv1Pr0dQ7xK2mL9sT4bW");
-    CHECK(current->project_id == "pV4qK9sT2mX7wB1nR8cLd");  // from environment
+    CHECK(current->env.find("WORKSPACE_PORT=") != std::string::npos);
+    CHECK(current->environment_id == recorded_text("current_compose.one.json", "/environmentId"));
+    CHECK(current->project_id == recorded_text("current_compose.one.json", "/environment/projectId"));  // nested
     CHECK(current->server_id.empty());                      // null
     CHECK(current->compose_path == "./docker-compose.yml");
     const auto legacy = f.client.find_compose("Lc3Ws5Gm1Hk7Qp2Xr9Tb4");
@@ -187,8 +190,9 @@ TEST_CASE("environment.byProjectId lists environments (current layout only)") {
     CHECK(f.http.last().url ==
           "https://dokploy.example.com/api/environment.byProjectId?projectId=pV4qK9sT2mX7wB1nR8cLd");
     REQUIRE(environments.size() == 2);
-    CHECK(environments[0].compose.at(0).app_name == "devpod-wsalpha-k2m9xq");
-    CHECK(environments[1].name == "staging");
+    CHECK(environments[0].compose.at(0).app_name ==
+          recorded_text("current_environment.byProjectId.json", "/0/compose/0/appName"));
+    CHECK(environments[1].name == recorded_text("current_environment.byProjectId.json", "/1/name"));
 
     ClientFixture old;
     old.legacy();
@@ -211,17 +215,17 @@ TEST_CASE("environment.byProjectId items without a top-level projectId (Dokploy 
 
 TEST_CASE("deployment.allByCompose decodes both layouts, newest first") {
     ClientFixture f;
-    f.http.respond(200, sample("current_deployment.allByCompose.json"))
+    f.http.respond(200, sample("current_deployment.allByCompose_error.json"))
         .respond(200, sample("legacy_deployment.allByCompose.json"));
     const auto current = f.client.deployments("cMp8Ws1Al9Qx3Rt6Yb2Nz");
     CHECK(f.http.last().url ==
           "https://dokploy.example.com/api/deployment.allByCompose?composeId=cMp8Ws1Al9Qx3Rt6Yb2Nz");
-    REQUIRE(current.size() == 3);
-    CHECK(current[0].status == "running");
-    CHECK(current[0].title == "devpod create ws-alpha 2026-08-03T10:30:00Z");
-    CHECK(current[1].status == "error");
-    CHECK(current[1].error_message.find("pull access denied") != std::string::npos);
-    CHECK(current[1].finished_at == "2026-08-02T18:00:40.912Z");
+    REQUIRE(current.size() == 2);
+    CHECK(current[0].status == "error");
+    CHECK(current[0].title == recorded_text("current_deployment.allByCompose_error.json", "/0/title"));
+    CHECK(current[0].error_message.empty());  // v0.30 leaves errorMessage null: Docker's text is in the log
+    CHECK(current[0].finished_at == recorded_text("current_deployment.allByCompose_error.json", "/0/finishedAt"));
+    CHECK(current[1].status == "done");
     const auto legacy = f.client.deployments("Lc3Ws5Gm1Hk7Qp2Xr9Tb4");
     REQUIRE(legacy.size() == 2);
     CHECK(legacy[0].deployment_id == "Ld7Pl3Qx9Wm5Kb2Nv8Zr1");  // re-sorted: newest first
@@ -234,9 +238,9 @@ TEST_CASE("server.all and server.one decode servers") {
         .respond(200, sample("legacy_server.all.json"))
         .respond(404, "{\"message\":\"Server not found\",\"code\":\"NOT_FOUND\"}");
     const auto current = f.client.servers();
-    REQUIRE(current.size() == 2);
-    CHECK(current[0].ip_address == "198.51.100.23");
-    CHECK(current[1].ip_address == "2001:db8::17");
+    REQUIRE(current.size() == 1);
+    CHECK(current[0].ip_address == "192.0.2.10");
+    CHECK(current[0].server_id == recorded_text("current_server.all.json", "/0/serverId"));
     CHECK(f.client.servers().at(0).name == "builder-1");
     CHECK_FALSE(f.client.find_server("gone"));
     CHECK(f.http.last().url == "https://dokploy.example.com/api/server.one?serverId=gone");

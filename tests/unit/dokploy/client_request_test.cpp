@@ -10,6 +10,7 @@ using dokploy_provider::dokploy::ComposeUpdate;
 using dokploy_provider::dokploy::NewCompose;
 using dokploy_provider::testing::ClientFixture;
 using dokploy_provider::testing::k_token;
+using dokploy_provider::testing::recorded_text;
 using dokploy_provider::testing::sample;
 using nlohmann::json;
 
@@ -105,7 +106,7 @@ TEST_CASE("POST requests send JSON bodies with Content-Type") {
         f.current();
         f.http.respond(200, sample("current_environment.create.json"));
         const auto environment = f.client.create_environment("pNw3Dv8Kq2Xm6Lb1Rt9Zs", "devpod");
-        CHECK(environment.environment_id == "eNv7Dv2Pd4Qk9Xw1Lm6Rb");
+        CHECK(environment.environment_id == recorded_text("current_environment.create.json", "/environmentId"));
         const auto body = json::parse(f.http.last().body);
         CHECK(body["name"] == "devpod");
         CHECK(body["projectId"] == "pNw3Dv8Kq2Xm6Lb1Rt9Zs");
@@ -124,7 +125,7 @@ TEST_CASE("compose.create sends environmentId on current Dokploy and projectId o
         f.current();
         f.http.respond(200, sample("current_compose.create.json"));
         const auto compose = f.client.create_compose(spec);
-        CHECK(compose.compose_id == "cMp5Nw9Dv2Qx7Km4Lb1Rt");
+        CHECK(compose.compose_id == recorded_text("current_compose.create.json", "/composeId"));
         CHECK(json::parse(f.http.last().body) == json{{"name", "ws-delta"},
                                                       {"description", "DevPod workspace ws-delta"},
                                                       {"environmentId", "eNv1Pr0dQ7xK2mL9sT4bW"},
