@@ -20,11 +20,13 @@ class LifecycleCase(unittest.TestCase):
 
     legacy = False
     ports = 12
+    simulator_options: dict = {}  # more Simulator() arguments, e.g. read_logs=False
 
     @classmethod
     def setUpClass(cls):
         cls.sim = Simulator(token=TOKEN, legacy=cls.legacy, deploy_seconds=0.2,
-                            servers=[("srv-remote-1", "remote-builder", "127.0.0.1")]).start()
+                            servers=[("srv-remote-1", "remote-builder", "127.0.0.1")],
+                            **cls.simulator_options).start()
         cls.port_range = free_port_range(cls.ports)
 
     @classmethod

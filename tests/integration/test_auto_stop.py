@@ -44,6 +44,19 @@ class StopFromMachineThroughDokployTest(LifecycleCase):
         self.assertEqual(compose["composeStatus"], "idle")
         self.assertEqual(self.status(machine), "Stopped\n")
 
+    def test_a_machine_that_stopped_itself_is_stopped_and_starts_again(self):
+        """Dokploy still says "done" when the entrypoint ended the container; its containers say "exited"."""
+        machine = "auto-stop-exited-3d4e5"
+        self.assertEqual(self.provider("create", machine).returncode, 0)
+        [compose] = self.composes_named(machine)
+        self.sim.exit_container(compose["composeId"])
+        self.assertEqual(self.status(machine), "Stopped\n")
+        self.assertEqual(self.sim.state()["composes"][compose["composeId"]]["composeStatus"], "done")
+        result = self.provider("start", machine)
+        self.assertEqual(result.returncode, 0, result.stderr.decode())
+        self.assertEqual(self.status(machine), "Running\n")
+        self.assertEqual(self.provider("command", machine, COMMAND="echo back").stdout, b"back\n")
+
     def test_plain_stop_still_refuses_a_missing_ca_file(self):
         """Only the machine's hook forgives the laptop's path; on the laptop a missing file is a mistake."""
         result = run_provider(["stop"], self.agent_env("auto-stop-plain-4c5d6"), timeout=30)

@@ -139,11 +139,15 @@ class LifecycleTest(LifecycleCase):
         self.assertEqual(self.status(machine), "Running\n")
 
     def test_deploy_port_conflict_moves_to_another_port(self):
+        # As on real Dokploy, the failed deployment's errorMessage is null: Docker's words are in its log only.
         machine = "ws-port-8b9c0"
+        self.sim.clear_requests()
         self.sim.add_fault(match="compose.deploy", kind="deploy_error", count=1,
                            message="Bind for 0.0.0.0:2222 failed: port is already allocated")
         result = self.ok("create", machine)
+        self.assertIn(b"port is already allocated", result.stderr)
         self.assertIn(b"another port", result.stderr)
+        self.assertEqual(len(self.requests_to("deployment.readLogs")), 1)
         self.assertEqual(self.status(machine), "Running\n")
 
     def test_ports_in_use_are_skipped(self):
@@ -275,3 +279,19 @@ class LegacyLifecycleTest(LifecycleCase):
         self.assertEqual(self.status(machine), "Running\n")
         self.ok("delete", machine)
         self.assertEqual(self.status(machine), "NotFound\n")
+
+
+class OlderDokployWithoutReadLogsTest(LifecycleCase):
+    """Dokploy before v0.29.5 has no deployment.readLogs: a failed deploy cannot be explained from its log."""
+
+    simulator_options = {"read_logs": False}
+
+    def test_a_failed_deploy_says_where_to_read_the_log(self):
+        machine = "ws-nologs-1c2d3"
+        self.sim.add_fault(match="compose.deploy", kind="deploy_error", count=-1,
+                           message="Bind for 0.0.0.0:2222 failed: port is already allocated")
+        result = self.provider("create", machine)
+        line = self.assert_fails_cleanly(result, 1)
+        self.assertIn("the deploy of devpod-" + machine + " failed", line)
+        self.assertIn("open the service devpod-" + machine + " in Dokploy, tab Deployments", line)
+        self.assertEqual(self.composes_named(machine), [])
