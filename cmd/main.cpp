@@ -14,6 +14,7 @@
 #include "cmd/app.hpp"
 #include "pkg/core/errors.hpp"
 #include "pkg/core/exit_code.hpp"
+#include "pkg/core/process.hpp"
 #include "pkg/core/redact.hpp"
 #include "pkg/log/logging.hpp"
 #include "pkg/provider/runtime.hpp"
@@ -45,6 +46,7 @@ void use_binary_standard_streams() {
 
 int main(int argc, char** argv) {
     namespace dp = dokploy_provider;
+    dp::core::forbid_core_dumps();  // before the token, from the environment, is ever read
     use_binary_standard_streams();
     dp::log::setup(verbose_requested(argc, argv) ? dp::log::Verbosity::debug : dp::log::Verbosity::normal);
     dp::cmd::AppContext context{dp::core::process_env};

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <tuple>
 #include <utility>
@@ -71,6 +72,26 @@ std::optional<int> number(std::string_view text) {
     return value && *value >= 0 ? value : std::nullopt;
 }
 
+// Takes the time of one exchange, however it ends, off an API time budget (when there is one).
+class BudgetCharge {
+public:
+    BudgetCharge(std::optional<core::Millis>& time_left, http::Sleeper& clock)
+        : m_time_left(time_left), m_clock(clock), m_start(clock.now()) {}
+    BudgetCharge(const BudgetCharge&) = delete;
+    BudgetCharge& operator=(const BudgetCharge&) = delete;
+    ~BudgetCharge() {
+        if (m_time_left) {
+            const auto spent = std::chrono::duration_cast<core::Millis>(m_clock.now() - m_start);
+            m_time_left = std::max(core::Millis(0), *m_time_left - spent);
+        }
+    }
+
+private:
+    std::optional<core::Millis>& m_time_left;
+    http::Sleeper& m_clock;
+    std::chrono::steady_clock::time_point m_start;
+};
+
 }  // namespace
 
 std::optional<ServerVersion> parse_server_version(std::string_view text) {
@@ -119,8 +140,10 @@ http::Response Client::exchange(http::Request request, std::string_view procedur
         spdlog::trace("{} body: {}", procedure, traced(request.body));
     }
     const auto started = std::chrono::steady_clock::now();
-    auto outcome =
-        http::send_with_retry(m_http, m_sleeper, m_retry, request, idempotency, {"Dokploy", procedure}, m_random);
+    const auto deadline = m_time_left ? std::optional(m_sleeper.now() + *m_time_left) : std::nullopt;
+    const BudgetCharge charge(m_time_left, m_sleeper);
+    auto outcome = http::send_with_retry(m_http, m_sleeper, m_retry, request, idempotency, {"Dokploy", procedure},
+                                         m_random, deadline);
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     spdlog::debug("{} {} -> {} ({}ms, {} attempt{})", request.method, procedure, outcome.response.status,

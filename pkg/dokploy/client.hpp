@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,11 @@ namespace dokploy_provider::dokploy {
 class Client {
 public:
     Client(http::HttpClient& http, http::Url base, std::string token, http::RetryPolicy retry, http::Sleeper& sleeper);
+
+    // From now on, all requests of this client together (attempts, retries and their waits, not the time
+    // between requests) take at most `budget`: a bound on a whole subcommand's API work. A request with no
+    // time left throws core::TransportError.
+    void limit_api_time(core::Millis budget) { m_time_left = budget; }
 
     // settings.getDokployVersion (authenticated, so it also proves the token). Throws ApiError when the
     // version is not a version number or is older than v0.22.0.
@@ -120,6 +126,7 @@ private:
     http::UnitRandom m_random;
     std::optional<ServerVersion> m_version;  // from the last successful version()
     bool m_token_accepted = false;           // some answer of this process was a 2xx
+    std::optional<core::Millis> m_time_left;  // of the limit_api_time() budget
     std::optional<ApiLayout> m_layout;
     std::optional<ApiLayout> m_observed_shape;  // from the last project.all that showed one
 };

@@ -223,6 +223,11 @@ SendError to_send_error(CURLcode code, const char* error_buffer, const Request& 
                             "); use a DOKPLOY_SERVER_URL host name the certificate lists",
                         false, Delivery::not_sent};
             }
+            if (outside_validity_period(details)) {
+                return {"the certificate of " + host + " has expired or is not valid yet (" + details +
+                            "); renew it on the server, or check this computer's date and time",
+                        false, Delivery::not_sent};
+            }
             return {"certificate of " + host + " not trusted (" + details +
                         "); set DOKPLOY_CA_FILE to the PEM file of the CA that signed it, or fix the server's "
                         "certificate chain",
@@ -252,6 +257,8 @@ SendError to_send_error(CURLcode code, const char* error_buffer, const Request& 
 struct CurlHttpClient::State {
     CurlEasy easy;
     std::array<char, CURL_ERROR_SIZE> error_buffer{};
+    core::Millis connect_timeout{0};
+    core::Millis total_timeout{0};
 };
 
 std::string default_user_agent() {
@@ -264,8 +271,8 @@ CurlHttpClient::CurlHttpClient(const ClientSettings& settings) : m_state(std::ma
     const auto user_agent = settings.user_agent.empty() ? default_user_agent() : settings.user_agent;
     set_option(easy, CURLOPT_ERRORBUFFER, m_state->error_buffer.data());
     set_option(easy, CURLOPT_NOSIGNAL, 1L);
-    set_option(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings.connect_timeout.count()));
-    set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(settings.total_timeout.count()));
+    m_state->connect_timeout = settings.connect_timeout;
+    m_state->total_timeout = settings.total_timeout;
     set_option(easy, CURLOPT_USERAGENT, user_agent.c_str());  // libcurl copies strings
     set_option(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     set_option(easy, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect would turn a POST into a GET
@@ -303,6 +310,11 @@ Response CurlHttpClient::send(const Request& request) {
     }
     append_to(headers, "Expect:");  // no 100-continue round trip for larger bodies
 
+    // Never 0, which libcurl reads as "no timeout".
+    const auto total = std::max(core::Millis(1), std::min(m_state->total_timeout, request.timeout.value_or(
+                                                                                       m_state->total_timeout)));
+    set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+    set_option(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(m_state->connect_timeout, total).count()));
     set_option(easy, CURLOPT_URL, request.url.c_str());
     set_option(easy, CURLOPT_HTTPHEADER, headers.get());
     set_option(easy, CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));

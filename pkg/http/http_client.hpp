@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "pkg/core/duration.hpp"
 #include "pkg/core/errors.hpp"
 
 namespace dokploy_provider::http {
@@ -21,6 +22,7 @@ struct Request {
     std::string url;
     std::vector<Header> headers;
     std::string body;
+    std::optional<core::Millis> timeout = std::nullopt;  // a shorter whole-request timeout, for this request
 };
 
 // One HTTP response of any status (non-2xx is not an error at this layer). Header names are lower-case.

@@ -23,6 +23,8 @@ using std::chrono::system_clock;
 
 // Longest wait a Retry-After may ask for before the max_delay cap: one day.
 constexpr long long k_max_retry_after_seconds = 86'400;
+// Less time than this left for an attempt: no retry.
+constexpr core::Millis k_min_attempt_time{250};
 
 std::optional<unsigned> month_number(std::string_view name) {
     static constexpr std::array<std::string_view, 12> k_months = {"jan", "feb", "mar", "apr", "may", "jun",
@@ -189,16 +191,26 @@ core::Millis retry_delay(const RetryPolicy& policy, int retry, double unit_rando
 }
 
 RetryOutcome send_with_retry(HttpClient& client, Sleeper& sleeper, const RetryPolicy& policy, const Request& request,
-                             Idempotency idempotency, const RetryLabels& labels, const UnitRandom& random) {
+                             Idempotency idempotency, const RetryLabels& labels, const UnitRandom& random,
+                             std::optional<std::chrono::steady_clock::time_point> deadline) {
     const int max_attempts = std::max(1, policy.max_attempts);
-    const auto start = sleeper.now();
-    const auto within_budget = [&](core::Millis delay) {
-        return std::chrono::duration_cast<core::Millis>(sleeper.now() - start) + delay <= policy.max_total;
-    };
+    auto end = sleeper.now() + policy.max_total;
+    if (deadline && *deadline < end) {
+        end = *deadline;
+    }
+    const auto left = [&] { return std::chrono::duration_cast<core::Millis>(end - sleeper.now()); };
+    // A retry needs its wait and some time for the attempt itself.
+    const auto within_budget = [&](core::Millis delay) { return delay + k_min_attempt_time <= left(); };
+    if (left() <= core::Millis(0)) {
+        throw core::TransportError(std::string(labels.operation) + " was not sent: the time for this subcommand's "
+                                   "requests ran out", false);
+    }
+    Request attempt_request = request;
     for (int attempt = 1;; ++attempt) {
         core::Millis delay{0};
+        attempt_request.timeout = request.timeout ? std::min(*request.timeout, left()) : left();
         try {
-            auto response = client.send(request);
+            auto response = client.send(attempt_request);
             if (response.ok() || attempt >= max_attempts || !may_retry_status(response.status, idempotency)) {
                 return {std::move(response), attempt};
             }

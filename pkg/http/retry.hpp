@@ -14,7 +14,8 @@
 namespace dokploy_provider::http {
 
 // How hard to retry one call: at most `max_attempts` attempts (the first included), exponential backoff
-// from `base_delay` with full jitter, each wait at most `max_delay`, no new wait once `max_total` has passed.
+// from `base_delay` with full jitter, each wait at most `max_delay`, and the whole call, attempts and waits
+// together, at most `max_total`: the last attempt gets only what is left of it as its timeout.
 struct RetryPolicy {
     int max_attempts = 5;
     core::Millis base_delay{250};
@@ -73,9 +74,12 @@ struct RetryLabels {
 // Sends `request`, repeating it under `policy` while the idempotency rule allows. Each retry is logged
 // at info. Returns the last response, which is non-2xx when retries ran out or were not allowed; rethrows
 // the last transport error when no response came.
+// `deadline`, when given, ends the call earlier than `max_total` (a bound on a whole subcommand's requests).
+// Throws core::TransportError without sending when no time is left at all.
 [[nodiscard]] RetryOutcome send_with_retry(HttpClient& client, Sleeper& sleeper, const RetryPolicy& policy,
                                            const Request& request, Idempotency idempotency, const RetryLabels& labels,
-                                           const UnitRandom& random);
+                                           const UnitRandom& random,
+                                           std::optional<std::chrono::steady_clock::time_point> deadline = {});
 
 // A UnitRandom backed by a std::mt19937_64 seeded from std::random_device.
 [[nodiscard]] UnitRandom make_unit_random();

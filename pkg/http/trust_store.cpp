@@ -85,4 +85,13 @@ bool names_another_host(std::string_view details) {
                        [details](std::string_view error) { return details.find(error) != std::string_view::npos; });
 }
 
+bool outside_validity_period(std::string_view details) {
+    // OpenSSL: "certificate has expired", "certificate is not yet valid"; Schannel: SEC_E_CERT_EXPIRED,
+    // CERT_E_EXPIRED ("...has expired or is not yet valid..."); Mbed TLS: BADCERT_EXPIRED, BADCERT_FUTURE.
+    constexpr std::array<std::string_view, 5> k_date_errors = {"has expired", "not yet valid", "CERT_EXPIRED",
+                                                               "CERT_E_EXPIRED", "BADCERT_FUTURE"};
+    return std::any_of(k_date_errors.begin(), k_date_errors.end(),
+                       [details](std::string_view error) { return details.find(error) != std::string_view::npos; });
+}
+
 }  // namespace dokploy_provider::http

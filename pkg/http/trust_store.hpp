@@ -39,6 +39,10 @@ struct SystemTrust {
 // wording of OpenSSL or of Schannel (its own check, or curl's when a CA bundle is given).
 [[nodiscard]] bool names_another_host(std::string_view details);
 
+// True when a failed certificate verification was about the certificate's dates (expired, or not yet valid),
+// whoever signed it: trusting another CA would not help. Wordings of OpenSSL, Schannel and Mbed TLS.
+[[nodiscard]] bool outside_validity_period(std::string_view details);
+
 #ifdef _WIN32
 // Every certificate of the Windows "ROOT" system store (trusted root CAs) as PEM, to join with DOKPLOY_CA_FILE
 // (libcurl's Schannel backend trusts only a given bundle once one is set). Empty when the store cannot be

@@ -19,10 +19,10 @@ http::ClientSettings http_settings(const Options& options) {
     return settings;
 }
 
-// Retries are bounded by count and by about four request timeouts in total.
+// Retries are bounded by count, and one call with its retries by the API time budget.
 http::RetryPolicy retry_policy(const Options& options) {
     http::RetryPolicy policy;
-    policy.max_total = std::max(core::Millis(20'000), options.request_timeout * 4);
+    policy.max_total = api_time_budget(options);
     return policy;
 }
 
@@ -35,6 +35,8 @@ Session::Session(Options options)
       m_sleeper(m_owned_sleeper.get()),
       m_client(std::make_unique<dokploy::Client>(*m_owned_http, m_options.server_url, m_options.api_token,
                                                  retry_policy(m_options), *m_sleeper)) {}
+
+void Session::limit_api_time() { m_client->limit_api_time(api_time_budget(m_options)); }
 
 Session::Session(Options options, http::HttpClient& http, http::Sleeper& sleeper)
     : m_options(std::move(options)),

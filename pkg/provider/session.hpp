@@ -21,6 +21,12 @@ public:
     [[nodiscard]] dokploy::Client& client() noexcept { return *m_client; }
     [[nodiscard]] http::Sleeper& sleeper() noexcept { return *m_sleeper; }
 
+    // Bounds all further API work of this session (every request, retry and wait, not SSH probes or other
+    // work between requests) by api_time_budget(): for
+    // the subcommands that only talk to Dokploy (init, status, stop, delete), which DevPod waits for without a
+    // timeout of its own.
+    void limit_api_time();
+
 private:
     Options m_options;
     std::unique_ptr<http::HttpClient> m_owned_http;

@@ -51,7 +51,8 @@ public:
 
     Tunnel(const Tunnel&) = delete;
     Tunnel& operator=(const Tunnel&) = delete;
-    ~Tunnel() = default;
+    // The session outlives the tunnel: it must not keep counting into this object.
+    ~Tunnel() { ssh_set_counters(m_session, nullptr, nullptr); }
 
     int run(const std::string& command) {
         open_channel(command);
@@ -61,6 +62,7 @@ public:
             throw core::SshError("libssh could not set up its event loop");
         }
         ssh_set_blocking(m_session, 0);
+        ssh_set_counters(m_session, &m_socket_counter, nullptr);  // what the peer sends: proof of life
         try {
             return loop();
         } catch (const Interrupted& interrupted) {
@@ -91,14 +93,14 @@ private:
     }
 
     int loop() {
-        m_last_activity = Clock::now();
+        m_last_heard = Clock::now();
         for (;;) {
             if (const auto signal = m_local->take_signal()) {
                 return on_signal(*signal);
             }
             while (pump()) {
-                m_last_activity = Clock::now();
             }
+            note_what_the_peer_sent();
             if (m_output_closed) {
                 return on_output_closed();
             }
@@ -266,17 +268,60 @@ private:
         return (ssh_get_status(m_session) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0;
     }
 
-    void keepalive_if_due() {
-        const auto now = Clock::now();
-        if (now - m_last_activity >= m_settings.keepalive_interval) {
-            // No reply is expected: a dead peer shows up as a TCP error (keepalive + TCP_USER_TIMEOUT).
-            ssh_send_ignore(m_session, "");
-            m_last_activity = now;
+    // Anything received from the peer (data, window adjustments, replies) proves it is alive.
+    void note_what_the_peer_sent() {
+        if (m_socket_counter.in_bytes != m_bytes_heard) {
+            m_bytes_heard = m_socket_counter.in_bytes;
+            m_last_heard = Clock::now();
+            m_probe_sent.reset();
         }
     }
 
+    // After keepalive_interval of silence from the peer, a request it must answer: a second session channel,
+    // opened and closed again (the public libssh client API has no want-reply global request, which OpenSSH's
+    // ServerAliveInterval uses). A machine whose kernel still acknowledges TCP while its sshd is frozen
+    // (docker pause, a stalled VM) sends nothing back: after keepalive_reply_timeout more of silence the
+    // connection counts as lost. A healthy idle tunnel always answers, so it is never cut.
+    void keepalive_if_due() {
+        finish_probe();
+        const auto now = Clock::now();
+        if (m_probe_sent) {
+            if (now - *m_probe_sent >= m_settings.keepalive_reply_timeout) {
+                throw core::SshError("the SSH connection to " + where() +
+                                     " was lost: the machine stopped answering (no reply to an SSH keepalive in " +
+                                     core::format_duration(m_settings.keepalive_reply_timeout) +
+                                     "; is it paused or overloaded?)");
+            }
+            return;
+        }
+        if (now - m_last_heard >= m_settings.keepalive_interval && !m_probe) {
+            m_probe.reset(ssh_channel_new(m_session));
+            if (!m_probe) {
+                throw core::SshError("libssh could not make a keepalive channel for " + where());
+            }
+            (void)ssh_channel_open_session(m_probe.get());  // non-blocking: sent, the answer comes later
+            m_probe_sent = now;
+        }
+    }
+
+    // Drives a keepalive channel's opening on; once the server answered (either way), closes and frees it.
+    void finish_probe() {
+        if (!m_probe) {
+            return;
+        }
+        const int opened = ssh_channel_open_session(m_probe.get());
+        if (opened == SSH_AGAIN) {
+            return;
+        }
+        if (opened == SSH_ERROR && session_broken()) {
+            connection_lost();
+        }
+        m_probe.reset();  // closes an opened channel
+    }
+
     [[nodiscard]] int poll_timeout_ms() const {
-        const auto due = m_last_activity + m_settings.keepalive_interval;
+        const auto due = m_probe_sent ? *m_probe_sent + m_settings.keepalive_reply_timeout
+                                      : m_last_heard + m_settings.keepalive_interval;
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now()).count();
         return static_cast<int>(std::clamp<long long>(left, 0, 60'000));
     }
@@ -342,7 +387,7 @@ private:
     TunnelSettings m_settings;
     ssh_channel_callbacks_struct m_callbacks{};
     EventPtr m_event;      // destroyed after the channel, before the session (owned by m_connection)
-    ChannelPtr m_channel;  // destroyed first
+    ChannelPtr m_channel;  // destroyed before the event (after the keepalive channel)
     std::optional<LocalEnds> m_local;
     ByteQueue m_to_remote;
     ByteQueue m_to_output;
@@ -356,7 +401,11 @@ private:
     bool m_remote_closed = false;  // the remote closed the channel
     std::optional<int> m_exit_status;
     std::optional<std::string> m_exit_signal;
-    Clock::time_point m_last_activity;
+    ssh_counter_struct m_socket_counter{};          // bytes and packets through the session's socket
+    std::uint64_t m_bytes_heard = 0;                // m_socket_counter.in_bytes when last noted
+    Clock::time_point m_last_heard;                 // when the peer last sent anything
+    std::optional<Clock::time_point> m_probe_sent;  // a keepalive sent and nothing heard since
+    ChannelPtr m_probe;                             // the keepalive channel while it opens and closes
 };
 
 }  // namespace

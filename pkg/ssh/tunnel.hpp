@@ -11,7 +11,8 @@
 namespace dokploy_provider::ssh {
 
 struct TunnelSettings {
-    core::Millis keepalive_interval{15'000};  // an SSH_MSG_IGNORE after this much silence
+    core::Millis keepalive_interval{15'000};       // a keepalive after this much silence from the peer
+    core::Millis keepalive_reply_timeout{15'000};  // unanswered this long: the connection is lost
     std::size_t buffer_size = 256 * 1024;     // per direction; bounds memory together with the SSH windows
 };
 
@@ -24,7 +25,8 @@ struct TunnelSettings {
 //   the channel closed at once;
 // - when `output` is closed by its reader (EPIPE): the channel is closed and the remote exit status is
 //   returned if it already arrived, else 0 (the reader hung up on purpose; that is not our failure).
-// Throws core::SshError (exit 255) when the channel cannot be opened or the connection is lost.
+// Throws core::SshError (exit 255) when the channel cannot be opened or the connection is lost, also when the
+// peer stops answering keepalives (a frozen machine whose kernel still acknowledges TCP).
 [[nodiscard]] int run_remote_command(Connection& connection, const std::string& command,
                                      const LocalStreams& streams = {}, const TunnelSettings& settings = {});
 

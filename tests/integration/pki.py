@@ -6,6 +6,7 @@
     pki.server_a                # ServerCert(cert, key) for IP:127.0.0.1 + DNS:localhost, signed by CA A
     pki.server_b                # the same names, signed by CA B
     pki.server_a_wrong_name     # signed by CA A, but for DNS:wrong.example only
+    pki.server_a_expired        # signed by CA A for 127.0.0.1, but valid only in January 2020
 
 Both CAs and all keys are new on every call and valid for two days. Names and extensions come from
 config files, never from -subj, so it also works with Git for Windows' MSYS openssl (which would turn
@@ -44,6 +45,7 @@ class Pki:
     server_a: ServerCert
     server_b: ServerCert
     server_a_wrong_name: ServerCert
+    server_a_expired: ServerCert
 
 
 def find_openssl() -> str:
@@ -82,6 +84,7 @@ def make_pki(folder: str, openssl: str | None = None) -> Pki:
         server_a=run.server("server-a", "a", "127.0.0.1", "IP:127.0.0.1, DNS:localhost"),
         server_b=run.server("server-b", "b", "127.0.0.1", "IP:127.0.0.1, DNS:localhost"),
         server_a_wrong_name=run.server("server-a-wrong-name", "a", "wrong.example", "DNS:wrong.example"),
+        server_a_expired=run.expired_server("server-a-expired", "a", "127.0.0.1", "IP:127.0.0.1, DNS:localhost"),
     )
 
 
@@ -121,6 +124,31 @@ class _Runner:
         self._openssl("x509", "-req", "-in", request, "-CA", self.path(f"ca-{ca}.pem"),
                       "-CAkey", self.path(f"ca-{ca}.key"), "-set_serial", _serial(), "-sha256",
                       "-days", str(DAYS), "-extfile", config, "-extensions", "ext", "-out", cert)
+        return ServerCert(cert, key)
+
+    def expired_server(self, name: str, ca: str, common_name: str, alt_names: str) -> ServerCert:
+        """Like server(), but valid only on 1-2 January 2020: expired, though from a trusted CA. `openssl ca`,
+        because `openssl x509` of OpenSSL 3.0 cannot set dates in the past."""
+        config = self._write(f"{name}.cnf", _config(common_name, [
+            "basicConstraints = critical, CA:FALSE",
+            "keyUsage = critical, digitalSignature, keyEncipherment",
+            "extendedKeyUsage = serverAuth",
+            f"subjectAltName = {alt_names}",
+            "subjectKeyIdentifier = hash",
+            "authorityKeyIdentifier = keyid",
+        ]))
+        database = self._write(f"{name}-index.txt", "")
+        serial = self._write(f"{name}-serial", _serial()[2:].upper() + "\n")  # bare hex here
+        ca_config = self._write(f"{name}-ca.cnf", "\n".join([
+            "[ca]", "default_ca = local", "[local]", f"database = {database}", f"serial = {serial}",
+            f"new_certs_dir = {self.folder}", "default_md = sha256", "policy = anything", "copy_extensions = none",
+            "unique_subject = no", "[anything]", "commonName = supplied", ""]))
+        cert, key, request = self.path(f"{name}.pem"), self.key(f"{name}.key"), self.path(f"{name}.csr")
+        self._openssl("req", "-new", "-key", key, "-sha256", "-config", config, "-out", request)
+        self._openssl("ca", "-batch", "-notext", "-config", ca_config, "-cert", self.path(f"ca-{ca}.pem"),
+                      "-keyfile", self.path(f"ca-{ca}.key"), "-startdate", "20200101000000Z",
+                      "-enddate", "20200102000000Z", "-extfile", config, "-extensions", "ext", "-in", request,
+                      "-out", cert)
         return ServerCert(cert, key)
 
     def key(self, name: str) -> str:

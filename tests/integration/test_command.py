@@ -23,7 +23,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sshd_fixture import Sshd, client_public_key, generate_key, make_machine_folder  # noqa: E402
+from sshd_fixture import (Sshd, client_public_key, descendants, generate_key, kill_pids,  # noqa: E402
+                          make_machine_folder)
 
 BIN = os.environ.get("DOKPLOY_PROVIDER_BIN", "")
 TOKEN = "dp-test-token-6f1d0c2a9b8e7f55"
@@ -243,6 +244,36 @@ class CommandTest(unittest.TestCase):
         self.assertEqual(int(code), 255, stderr)
         self.assertLess(float(seconds), 50.0)
         self.assertIn("lost", stderr)
+
+    def test_frozen_machine_ends_command_with_255_within_45_seconds(self) -> None:
+        # `docker pause` / a stalled VM: every process of the machine stops, its kernel still acknowledges TCP,
+        # so neither TCP keepalive nor TCP_USER_TIMEOUT notice. Only a keepalive the server must answer does.
+        with Sshd() as sshd:
+            folder = make_machine_folder(tempfile.mkdtemp(dir=self.root), sshd.port, sshd.host_key + ".pub")
+            sshd.authorize(client_public_key(folder))
+            process = self.start_provider("echo ready; sleep 600", folder=folder, stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            errors = Drain(process.stderr, keep=True)
+            self.assertEqual(process.stdout.readline(), b"ready\n")
+            frozen = [sshd.pid] + descendants(sshd.pid)
+            kill_pids(frozen, signal.SIGSTOP)
+            try:
+                start = time.monotonic()
+                self.assertEqual(process.wait(timeout=90), 255)
+                elapsed = time.monotonic() - start
+            finally:
+                kill_pids(frozen, signal.SIGCONT)
+            errors.join(timeout=5)
+            self.assertLess(elapsed, 45.0)
+            self.assertIn(b"stopped answering", errors.data())
+
+    def test_idle_tunnel_outlives_several_keepalives(self) -> None:
+        # 40 s without a byte either way: two keepalive rounds, each answered, and the tunnel stays up.
+        process = self.start_provider("echo ready; sleep 40; echo done", stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE)
+        self.assertEqual(process.stdout.readline(), b"ready\n")
+        self.assertEqual(process.stdout.readline(), b"done\n")
+        self.assertEqual(process.wait(timeout=30), 0)
 
     def test_sigint_mid_stream_exits_within_2_seconds(self) -> None:
         process = self.start_provider("cat /dev/zero", stdin=subprocess.PIPE, stdout=subprocess.PIPE)

@@ -12,12 +12,13 @@ import os
 import re
 import shutil
 import stat
+import subprocess
 import tempfile
 import unittest
 
 import yaml
 
-from harness import Simulator, free_port_range, provider_env, run_provider
+from harness import Simulator, free_port_range, provider_binary, provider_env, run_provider, wait_until
 
 TOKEN = "secret-token-4f7c2a9e1b6d"
 WRONG_TOKEN = "wrong-token-9d3e6a1c5f80"
@@ -200,6 +201,49 @@ class FolderModesTest(unittest.TestCase):
                 if b"PRIVATE KEY" in file.read():
                     private.append(name)
         self.assertEqual(len(private), 2, names)  # the client key and the host key
+
+
+@unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv"), "needs root and setpriv to run the provider as nobody")
+class CrashDumpTest(unittest.TestCase):
+    """A core file of the provider would hold the token: it allows none, and is not dumpable at all, so that
+    other processes of its user cannot read its memory either (ptrace, /proc/PID/mem)."""
+
+    def test_the_running_provider_allows_no_core_file_and_is_not_dumpable(self):
+        with Simulator(token=TOKEN) as sim:
+            sim.add_fault(match="project.all", kind="slow", seconds=3, count=1)  # keeps `status` alive
+            env = provider_env(sim, "dump-1a2b3", PATH=os.environ["PATH"])
+            process = subprocess.Popen(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                                        "--", provider_binary(), "status"],
+                                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            try:
+                pid = wait_until(lambda: self.provider_pid(process.pid), timeout=10, what="the provider process")
+                wait_until(lambda: self.core_limit(pid) is not None, timeout=5, what="/proc/PID/limits")
+                with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                    real_uid = int(next(l for l in status if l.startswith("Uid:")).split()[1])
+                self.assertNotEqual(real_uid, 0, "the provider did not run as nobody")
+                # A non-dumpable process's /proc files belong to root, whoever runs it.
+                self.assertEqual(os.stat(f"/proc/{pid}/environ").st_uid, 0)
+                self.assertEqual(self.core_limit(pid), ("0", "0"))
+            finally:
+                process.communicate(timeout=60)
+
+    @staticmethod
+    def provider_pid(pid):
+        """setpriv execs the provider in place: the same PID, once its command line is the provider's."""
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                return pid if b"dokploy-provider" in cmdline.read().split(b"\0")[0] else None
+        except OSError:
+            return None
+
+    @staticmethod
+    def core_limit(pid):
+        try:
+            with open(f"/proc/{pid}/limits", encoding="ascii") as limits:
+                line = next(l for l in limits if l.startswith("Max core file size"))
+        except (OSError, StopIteration):
+            return None
+        return tuple(line.split()[4:6])
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ class TlsTest(unittest.TestCase):
         """The simulator serving `name` ("a", "b", "wrong-name" or "plain"), started on first use."""
         if name not in self.sims:
             cert = {"a": self.pki.server_a, "b": self.pki.server_b, "wrong-name": self.pki.server_a_wrong_name,
+                    "expired": self.pki.server_a_expired,
                     "plain": None}[name]
             sim = Simulator(token=TOKEN, tls_cert=cert and cert.cert, tls_key=cert and cert.key)
             self.sims[name] = sim.start()
@@ -69,6 +70,14 @@ class TlsTest(unittest.TestCase):
         verbose = self.init("a", args=("--verbose", "init"))
         self.assertEqual(verbose.returncode, 1, verbose.stderr)
         self.assertEqual(self.sims["a"].requests(), [])
+
+    def test_an_expired_certificate_of_a_trusted_ca_is_called_expired(self):
+        """Not "not trusted; set DOKPLOY_CA_FILE": the CA is in DOKPLOY_CA_FILE already."""
+        line = self.error_line(self.init("expired", DOKPLOY_CA_FILE=self.pki.ca_a))
+        self.assertIn("the certificate of 127.0.0.1 has expired or is not valid yet", line)
+        self.assertIn("renew it on the server", line)
+        self.assertNotIn("set DOKPLOY_CA_FILE", line)
+        self.assertEqual(self.sims["expired"].requests(), [])
 
     def test_dokploy_ca_file_is_trusted(self):
         result = self.init("a", DOKPLOY_CA_FILE=self.pki.ca_a)

@@ -205,6 +205,41 @@ TEST_CASE("send_with_retry gives up when the next wait would pass max_total") {
     CHECK(sleeper.sleeps() == std::vector<Millis>{Millis(2'000)});
 }
 
+TEST_CASE("each attempt gets only what is left of max_total as its timeout") {
+    FakeHttpClient client;
+    FakeSleeper sleeper;
+    client.take_time(sleeper, Millis(3'000)).otherwise([](const http::Request&) {
+        return http::Response{503, "", {{"retry-after", "1"}}};
+    });
+    const http::RetryPolicy policy{10, Millis(250), Millis(5'000), Millis(10'000)};
+    const auto outcome = http::send_with_retry(client, sleeper, policy, k_get, Idempotency::safe, k_labels, k_half);
+    // 3s + 1s wait + 3s + 1s wait = 8s: the third attempt gets the last 2s, and then nothing is left.
+    REQUIRE(client.requests().size() == 3);
+    CHECK(client.requests()[0].timeout == Millis(10'000));
+    CHECK(client.requests()[1].timeout == Millis(6'000));
+    CHECK(client.requests()[2].timeout == Millis(2'000));
+    CHECK(outcome.attempts == 3);
+}
+
+TEST_CASE("a deadline ends a call before max_total, and a call with no time left is not sent") {
+    FakeHttpClient client;
+    FakeSleeper sleeper;
+    client.take_time(sleeper, Millis(2'000)).otherwise([](const http::Request&) { return http::Response{503, "", {}}; });
+    const http::RetryPolicy policy{10, Millis(250), Millis(5'000), Millis(60'000)};
+    const auto deadline = sleeper.now() + Millis(3'000);
+    const auto outcome =
+        http::send_with_retry(client, sleeper, policy, k_get, Idempotency::safe, k_labels, k_half, deadline);
+    CHECK(client.requests().front().timeout == Millis(3'000));
+    CHECK(outcome.response.status == 503);
+    CHECK(sleeper.now() <= deadline + Millis(2'000));  // the last attempt never outlives its own timeout
+    const auto sent = client.requests().size();
+    sleeper.advance(Millis(5'000));
+    CHECK_THROWS_WITH(
+        http::send_with_retry(client, sleeper, policy, k_get, Idempotency::safe, k_labels, k_half, deadline),
+        Catch::Contains("compose.one was not sent: the time for this subcommand's requests ran out"));
+    CHECK(client.requests().size() == sent);
+}
+
 TEST_CASE("make_unit_random yields numbers from 0 up to but excluding 1") {
     const auto random = http::make_unit_random();
     for (int i = 0; i < 1000; ++i) {

@@ -81,3 +81,17 @@ TEST_CASE("a certificate issued for other names is told apart from an untrusted 
     CHECK_FALSE(http::names_another_host("schannel: CertGetCertificateChain trust error CERT_TRUST_IS_UNTRUSTED_ROOT"));
     CHECK_FALSE(http::names_another_host(""));
 }
+
+TEST_CASE("a certificate outside its validity period is told apart from an untrusted one") {
+    // libcurl's texts, as OpenSSL, Schannel and Mbed TLS word them
+    CHECK(http::outside_validity_period("SSL certificate problem: certificate has expired"));
+    CHECK(http::outside_validity_period("SSL certificate problem: certificate is not yet valid"));
+    CHECK(http::outside_validity_period("schannel: SNI or certificate check failed: SEC_E_CERT_EXPIRED (0x80090328) - "
+                                        "The received certificate has expired."));
+    CHECK(http::outside_validity_period("schannel: CertGetCertificateChain trust error CERT_TRUST_IS_NOT_TIME_VALID "
+                                        "CERT_E_EXPIRED"));
+    CHECK(http::outside_validity_period("Cert verify failed: BADCERT_FUTURE"));
+    CHECK_FALSE(http::outside_validity_period("SSL certificate problem: unable to get local issuer certificate"));
+    CHECK_FALSE(http::outside_validity_period("SSL: no alternative certificate subject name matches target host name"));
+    CHECK_FALSE(http::outside_validity_period(""));
+}

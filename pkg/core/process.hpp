@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+namespace dokploy_provider::core {
+
+// Keeps secrets out of crash dumps and away from other processes of the same user: no core file (a crash
+// would otherwise write the API token and key material into one) and, on Linux, not dumpable, so that neither
+// ptrace nor /proc/<pid>/mem|environ of this process is open to anyone but root. Call first thing in main,
+// before any secret is read. Best effort: failures are ignored (there is nothing better to do).
+void forbid_core_dumps() noexcept;
+
+}  // namespace dokploy_provider::core
