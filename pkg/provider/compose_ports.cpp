@@ -41,7 +41,33 @@ void scan(std::vector<int>& ports, const std::string& line, const std::regex& pa
     }
 }
 
+// "[ip:]host:22[/tcp]" as an item of a ports list: group 1 is the host port.
+const std::regex& ssh_mapping() {
+    static const std::regex pattern(
+        R"((?:^|[\s"'\[,-])(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9A-Fa-f:.]{2,45}\]:)?(\d{1,5}):22(?:/tcp)?(?=$|[\s"',\]]))");
+    return pattern;
+}
+
 }  // namespace
+
+std::optional<int> published_ssh_port(std::string_view compose_file) {
+    std::size_t start = 0;
+    while (start < compose_file.size()) {
+        auto end = compose_file.find_first_of("\n,", start);
+        end = end == std::string_view::npos ? compose_file.size() : end;
+        std::string line(compose_file.substr(start, std::min<std::size_t>(end - start, 4096)));
+        line.resize(std::min(line.size(), line.find(" #")));
+        std::smatch match;
+        if (std::regex_search(line, match, ssh_mapping())) {
+            const int port = std::stoi(match[1].str());
+            if (port >= 1 && port <= k_max_port) {
+                return port;
+            }
+        }
+        start = end + 1;
+    }
+    return std::nullopt;
+}
 
 std::vector<int> published_host_ports(std::string_view compose_file) {
     std::vector<int> ports;

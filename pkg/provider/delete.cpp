@@ -1,35 +1,68 @@
 // SPDX-License-Identifier: MIT
-// `delete`: removes the machine's compose service with its volumes. A missing machine is success.
+// `delete`: removes the machine's compose service with its volumes, and proves it is gone. A missing machine
+// is success; another DevPod's machine of the same name is refused.
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <optional>
+#include <set>
 
+#include "pkg/core/errors.hpp"
+#include "pkg/core/file_lock.hpp"
 #include "pkg/provider/commands.hpp"
 #include "pkg/provider/machine_context.hpp"
-#include "pkg/provider/machine_locator.hpp"
+#include "pkg/provider/machine_recovery.hpp"
 
 namespace dokploy_provider::provider {
 namespace {
 
-// Racing creates can leave more than one service of the machine's name; delete removes them all.
-constexpr int k_max_services = 8;
+// Stops a deployed service before deleting it: Dokploy v0.28.8 left containers and volumes running after
+// compose.delete (Dokploy#4064). A failure here only costs that protection.
+void stop_first(dokploy::Client& client, const dokploy::Compose& compose) {
+    if (compose.compose_status != "done") {
+        return;
+    }
+    try {
+        client.stop_compose(compose.compose_id);
+    } catch (const core::Error& error) {
+        spdlog::warn("could not stop {} before deleting it: {}", compose.name, error.what());
+    }
+}
 
 }  // namespace
 
 int run_delete(const core::EnvLookup& env) {
     auto ctx = load_machine_context(env, FolderNeed::optional);
-    auto& client = ctx.session.client();
-    int deleted = 0;
-    while (deleted < k_max_services) {
-        const auto ref = find_machine(client, ctx.session.options(), ctx.machine_id);
-        if (!ref) {
-            break;
-        }
-        client.delete_compose(ref->compose.compose_id, true);
-        spdlog::info("deleted {} ({}) and its volumes", ref->compose.name, ref->compose.compose_id);
-        ++deleted;
+    // Never while a create of this machine runs on this computer: it would finish a machine DevPod believes
+    // deleted. Wait for it, then delete what it made.
+    std::optional<core::FileLock> lock;
+    if (ctx.paths) {
+        lock.emplace(ctx.paths->create_lock(), [&] {
+            spdlog::info("a create of {} is running; waiting for it to finish before deleting", ctx.machine_id);
+        });
     }
-    if (deleted == 0) {
+    ctx.session.limit_api_time();  // after waiting for a create: the bound is on delete's own requests
+    auto& client = ctx.session.client();
+    // Racing creates on other computers can leave more than one service of the machine's name: delete all of
+    // ours, each verified gone by its id.
+    std::set<std::string> deleted;
+    while (const auto found = find_own_machine(ctx, OwnerCheck::refuse)) {
+        const auto& compose = found->compose;
+        if (deleted.contains(compose.compose_id)) {
+            throw core::Error("Dokploy still lists " + compose.name + " (" + compose.compose_id +
+                              ") after deleting it; delete it in Dokploy");
+        }
+        stop_first(client, compose);
+        client.delete_compose(compose.compose_id, true);
+        if (client.find_compose(compose.compose_id)) {
+            throw core::Error("Dokploy answered compose.delete of " + compose.name + " (" + compose.compose_id +
+                              ") with success, but the service is still there; delete it in Dokploy (its "
+                              "containers and volumes may remain too)");
+        }
+        deleted.insert(compose.compose_id);
+        spdlog::info("deleted {} ({}) and its volumes", compose.name, compose.compose_id);
+    }
+    if (deleted.empty()) {
         spdlog::info("machine {} does not exist; nothing to delete", ctx.machine_id);
     }
     if (ctx.paths) {

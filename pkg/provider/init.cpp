@@ -33,8 +33,10 @@ std::string placement(Session& session) {
 
 int run_init(const core::EnvLookup& env) {
     Session session(load_options(env));
+    session.limit_api_time();
     auto& client = session.client();
     const auto& options = session.options();
+    warn_if_unencrypted(options);
     const auto version = client.version();  // authenticated: proves the token, unlike settings.health
     const auto layout = client.layout();
     std::string server = "the Dokploy host";

@@ -76,6 +76,13 @@ ssh::Credentials machine_credentials(const MachinePaths& paths) {
     return {paths.client_key(), paths.host_public_key()};
 }
 
+std::optional<std::string> read_client_public_key(const MachinePaths& paths) {
+    if (!file_exists(paths.client_public_key())) {
+        return std::nullopt;
+    }
+    return ssh::load_public_key_line(paths.client_public_key());
+}
+
 bool machine_keys_present(const MachinePaths& paths) {
     return file_exists(paths.client_key()) && file_exists(paths.host_public_key());
 }

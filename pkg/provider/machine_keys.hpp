@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "pkg/provider/machine_state.hpp"
@@ -24,6 +25,9 @@ void prepare_machine_folder(const MachinePaths& paths);
 
 // The client key and pinned host public key of a machine, for every SSH connection.
 [[nodiscard]] ssh::Credentials machine_credentials(const MachinePaths& paths);
+
+// The client public key line in MACHINE_FOLDER ("ssh-ed25519 AAAA... comment"); std::nullopt when absent.
+[[nodiscard]] std::optional<std::string> read_client_public_key(const MachinePaths& paths);
 
 // True when both the client key and the pinned host public key are present.
 [[nodiscard]] bool machine_keys_present(const MachinePaths& paths);

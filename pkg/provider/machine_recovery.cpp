@@ -5,8 +5,36 @@
 
 #include "pkg/core/errors.hpp"
 #include "pkg/provider/compose_ports.hpp"
+#include "pkg/provider/machine_keys.hpp"
+#include "pkg/provider/ownership.hpp"
 
 namespace dokploy_provider::provider {
+
+std::optional<FoundMachine> find_own_machine(MachineContext& ctx, OwnerCheck check) {
+    auto& client = ctx.session.client();
+    const auto ref = find_machine(client, ctx.session.options(), ctx.machine_id);
+    auto compose = ref ? client.find_compose(ref->compose.compose_id) : std::nullopt;
+    if (!compose) {
+        return std::nullopt;
+    }
+    if (check == OwnerCheck::skip) {
+        return FoundMachine{*ref, std::move(*compose)};
+    }
+    const auto key = ctx.paths ? read_client_public_key(*ctx.paths) : std::nullopt;
+    if (!key && check == OwnerCheck::not_found) {
+        spdlog::debug("no machine key in MACHINE_FOLDER: cannot tell whose {} is", compose->name);
+        return FoundMachine{*ref, std::move(*compose)};
+    }
+    const auto owner = ownership_of(compose->compose_file, key.value_or(""));
+    if (owner != Ownership::theirs) {
+        return FoundMachine{*ref, std::move(*compose)};
+    }
+    if (check == OwnerCheck::not_found) {
+        spdlog::info("{}", not_ours_message(compose->name, ctx.session.options().project_name));
+        return std::nullopt;
+    }
+    throw core::Error(not_ours_message(compose->name, ctx.session.options().project_name));
+}
 
 MachineState known_state(MachineContext& ctx, const MachineRef& ref, const dokploy::Compose& compose) {
     if (ctx.paths) {
@@ -14,12 +42,13 @@ MachineState known_state(MachineContext& ctx, const MachineRef& ref, const dokpl
             return *state;
         }
     }
-    const auto ports = published_host_ports(compose.compose_file);
-    if (ports.empty()) {
+    const auto port = published_ssh_port(compose.compose_file);
+    if (!port) {
         throw core::Error("the compose file of " + compose.name +
-                          " publishes no SSH port (was it edited in Dokploy?); delete the machine and create it again");
+                          " maps no host port to SSH (container port 22; was it edited in Dokploy?); delete the "
+                          "machine and create it again");
     }
-    spdlog::debug("machine state recovered from Dokploy: {} publishes port {}", compose.name, ports.front());
+    spdlog::debug("machine state recovered from Dokploy: {} maps port {} to SSH", compose.name, *port);
     MachineState state;
     state.machine_id = ctx.machine_id;
     state.compose_id = compose.compose_id;
@@ -27,7 +56,7 @@ MachineState known_state(MachineContext& ctx, const MachineRef& ref, const dokpl
     state.project_id = ref.home.project_id;
     state.environment_id = ref.home.environment_id;
     state.ssh_host = resolve_ssh_host(ctx.session);
-    state.ssh_port = ports.front();
+    state.ssh_port = *port;
     return state;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "pkg/provider/options.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
 #include <regex>
@@ -185,6 +187,25 @@ Options load_options(const core::EnvLookup& env) {
         options.inactivity_timeout = checked_duration("DOKPLOY_INACTIVITY_TIMEOUT", *value, k_inactivity_limits);
     }
     return options;
+}
+
+bool unencrypted_to_another_host(const http::Url& url) {
+    if (url.scheme != "http") {
+        return false;
+    }
+    std::string host = url.host;
+    std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+    const bool loopback = host == "localhost" || host.ends_with(".localhost") || host == "::1" ||
+                          std::regex_match(host, std::regex(R"(^127(\.\d{1,3}){3}$)"));
+    return !loopback;
+}
+
+void warn_if_unencrypted(const Options& options) {
+    if (unencrypted_to_another_host(options.server_url)) {
+        spdlog::warn("DOKPLOY_SERVER_URL is plain http:// to {}: the API key and each machine's private SSH host key "
+                     "cross the network unencrypted; use https:// (Dokploy's domain with a certificate)",
+                     options.server_url.host);
+    }
 }
 
 std::string load_machine_id(const core::EnvLookup& env) {

@@ -51,6 +51,17 @@ struct Options {
 // naming the variable and the fix for the first bad value. Registers the token as a secret.
 [[nodiscard]] Options load_options(const core::EnvLookup& env);
 
+// How long one API call with its retries may take, and all API work of init, status, stop and delete
+// together: 2 x DOKPLOY_TIMEOUT.
+[[nodiscard]] inline core::Millis api_time_budget(const Options& options) { return options.request_timeout * 2; }
+
+// True when `url` is plain http:// to anything but this computer (localhost, 127.0.0.0/8, ::1): the API key
+// and each machine's private SSH host key (inside compose.update) would cross the network unencrypted.
+[[nodiscard]] bool unencrypted_to_another_host(const http::Url& url);
+
+// One warning line for such a URL (init and create say it once per run).
+void warn_if_unencrypted(const Options& options);
+
 // MACHINE_ID: required, [a-z0-9-], 1-48 characters, starting with a letter or digit. Throws ConfigError.
 [[nodiscard]] std::string load_machine_id(const core::EnvLookup& env);
 

@@ -97,19 +97,20 @@ core::Millis since_last_start(MachineContext& ctx, const dokploy::Compose& compo
 
 int run_status(const core::EnvLookup& env) {
     auto ctx = load_machine_context(env, FolderNeed::optional);
+    ctx.session.limit_api_time();  // DevPod waits for status with no timeout of its own
     StatusFacts facts;
     facts.create_timeout = ctx.session.options().create_timeout;
-    const auto ref = find_machine(ctx.session.client(), ctx.session.options(), ctx.machine_id);
-    const auto compose = ref ? ctx.session.client().find_compose(ref->compose.compose_id) : std::nullopt;
-    if (compose) {
-        facts.compose_status = compose->compose_status;
-        const auto& status = compose->compose_status;
+    // Another DevPod's machine of the same name does not exist for this one (create then says whose it is).
+    if (const auto found = find_own_machine(ctx, OwnerCheck::not_found)) {
+        const auto& compose = found->compose;
+        facts.compose_status = compose.compose_status;
+        const auto& status = compose.compose_status;
         if (status == "done") {
-            facts.ssh_ready = ssh_ready(ctx, known_state(ctx, *ref, *compose));
-            facts.containers_exited = !facts.ssh_ready && containers_exited(ctx, *compose);
+            facts.ssh_ready = ssh_ready(ctx, known_state(ctx, found->ref, compose));
+            facts.containers_exited = !facts.ssh_ready && containers_exited(ctx, compose);
         }
         if ((status == "done" && !facts.ssh_ready) || status == "running") {
-            facts.since_last_start = since_last_start(ctx, *compose);
+            facts.since_last_start = since_last_start(ctx, compose);
         }
     }
     const auto word = status_word(decide_status(facts));

@@ -40,10 +40,11 @@ class LifecycleCase(unittest.TestCase):
         self.addCleanup(self.delete_everything)
 
     def delete_everything(self):
-        """Stops every workspace sshd the test left, through the provider's own delete."""
+        """Stops every workspace sshd the test left, through the provider's own delete with the machine's folder
+        (its key proves the machine is this DevPod's); the simulator's own clean-up gets any other."""
         for compose in self.composes():
             name = compose["name"].removeprefix("devpod-")
-            run_provider(["delete"], self.env(name, folder=False))
+            run_provider(["delete"], self.env(name))
 
     def folder(self, machine_id):
         return os.path.join(self.root, machine_id)

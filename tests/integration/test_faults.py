@@ -22,8 +22,8 @@ from lifecycle_support import LifecycleCase
 
 TIMEOUT = "2s"            # DOKPLOY_TIMEOUT for every run here
 CREATE_TIMEOUT = "10s"    # DOKPLOY_CREATE_TIMEOUT where a wait must give up
-# The provider gives up on one call after max(20 s, 4 x DOKPLOY_TIMEOUT) of retries (README: bounded retries);
-# a run may chain a few calls, so every bound below is generous but finite.
+# The provider gives up on one call after 2 x DOKPLOY_TIMEOUT, retries included (README: time limits); create
+# and start may chain a few calls, so every bound below is generous but finite.
 CALL_BOUND = 35
 
 
@@ -178,14 +178,16 @@ class TransportFaultTest(FaultCase):
         self.assertLess(elapsed, 15)
 
     def test_a_persistently_slow_server_fails_within_a_bound(self):
+        # All of status's API work gets 2 x DOKPLOY_TIMEOUT (4 s here): attempts that each time out are not
+        # repeated until five of them (10 s and more) have passed while DevPod waits.
         machine = "ft-slowp-b8c9d"
         self.fault(match="project.all", kind="slow", seconds=3, count=-1)
         result, elapsed = self.timed("status", machine)
         line = self.assert_status_error(result)
         self.assertIn("timed out", line)
         self.assertIn(f"127.0.0.1:{self.sim.port}", line)
-        self.assertLess(elapsed, CALL_BOUND)
-        self.assertLessEqual(len(self.requests_to("project.all")), 10)
+        self.assertLess(elapsed, 4 + 2.5)  # the budget, plus the process's own start and end
+        self.assertLessEqual(len(self.requests_to("project.all")), 3)
 
     def test_a_slow_mutation_is_not_repeated(self):
         machine = "ft-slowm-c9d0e"

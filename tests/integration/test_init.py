@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """`init` against the Dokploy simulator: read-only checks, clear errors, exit codes, no secrets."""
+import tempfile
 import time
 import unittest
 
@@ -92,6 +93,23 @@ class InitTest(unittest.TestCase):
                 result = self.init(DOKPLOY_API_TOKEN=value)
                 self.assertEqual(result.returncode, 2)
                 self.assertIn(b"DOKPLOY_API_TOKEN is not set", result.stderr)
+
+    def test_plain_http_to_another_host_warns_once(self):
+        """The warning comes before any request (here the name never resolves: .invalid); loopback gets none."""
+        url = "http://dokploy-provider-test.invalid:3000"
+        result = self.init(DOKPLOY_SERVER_URL=url, DOKPLOY_TIMEOUT="2s")
+        self.assertEqual(result.returncode, 1)
+        warnings = [line for line in result.stdout.decode().splitlines() if "plain http://" in line]
+        self.assertEqual(len(warnings), 1, result.stdout)
+        self.assertTrue(warnings[0].startswith("warning: DOKPLOY_SERVER_URL is plain http:// to "
+                                               "dokploy-provider-test.invalid"), warnings[0])
+        self.assertIn("use https://", warnings[0])
+        with tempfile.TemporaryDirectory() as folder:
+            create = run_provider(["create"], provider_env(self.sim, "warn-1a2b3", folder, DOKPLOY_SERVER_URL=url,
+                                                           DOKPLOY_TIMEOUT="2s"))
+        self.assertEqual(create.returncode, 1)
+        self.assertEqual(create.stderr.decode().count("plain http://"), 1, create.stderr)
+        self.assertNotIn(b"plain http", self.init().stdout)  # 127.0.0.1
 
     def test_trailing_slash_and_explicit_port_work(self):
         result = self.init(DOKPLOY_SERVER_URL=self.sim.url + "/")

@@ -88,24 +88,43 @@ class LifecycleTest(LifecycleCase):
         self.assertEqual(recovered["composeId"], original["composeId"])
         self.assertEqual(recovered["sshPort"], original["sshPort"])
 
-    def test_rerun_after_devpod_removed_the_folder_reuses_the_service(self):
+    def test_rerun_after_devpod_removed_the_folder_does_not_take_over_the_service(self):
+        """DevPod removes MACHINE_FOLDER after a failed first create. A service that create could not roll
+        back then authorizes a key nobody has: it cannot be told from another DevPod's, so it is left alone
+        and the message says how to remove it (test_ownership.py has the other DevPod)."""
         machine = "ws-again-4d5e6"
         self.ok("create", machine)
         [before] = self.composes_named(machine)
         shutil.rmtree(self.folder(machine))
-        self.ok("create", machine)
+        line = self.assert_fails_cleanly(self.provider("create", machine), 1)
+        self.assertIn("delete devpod-" + machine + " in Dokploy if it is really yours", line)
         [after] = self.composes_named(machine)
         self.assertEqual(after["composeId"], before["composeId"])
+        self.assertEqual(after["composeFile"], before["composeFile"])
+
+    def test_an_unclaimed_service_left_by_an_interrupted_create_is_reused(self):
+        """A create killed between compose.create and compose.update leaves a service without a compose file:
+        nobody's yet, so the next create takes it instead of making a duplicate."""
+        machine = "ws-half-5e6f7"
+        self.ok("create", "ws-neighbour-6f7a8")  # the project and environment, as the interrupted create made
+        [environment] = [e for e in self.sim.state()["environments"].values() if e["name"] == "production"]
+        self.sim.api("compose.create", body={"name": f"devpod-{machine}", "environmentId": environment["environmentId"]})
+        self.ok("create", machine)
+        [compose] = self.composes_named(machine)
+        self.assertIn("SSH_AUTHORIZED_KEYS", compose["composeFile"])
         self.assertEqual(self.status(machine), "Running\n")
 
-    def test_stop_status_delete_work_without_machine_folder(self):
+    def test_without_machine_folder_status_works_and_changes_are_refused(self):
+        """Only status can do without the machine's key; stop inside the machine has its own flag
+        (test_auto_stop.py)."""
         machine = "ws-inside-5e6f7"
         self.ok("create", machine)
         self.assertEqual(self.status(machine, folder=False), "Running\n")
-        self.ok("stop", machine, folder=False)
-        self.assertEqual(self.status(machine, folder=False), "Stopped\n")
-        self.ok("delete", machine, folder=False)
-        self.assertEqual(self.status(machine, folder=False), "NotFound\n")
+        for verb in ("stop", "delete"):
+            with self.subTest(verb=verb):
+                line = self.assert_fails_cleanly(self.provider(verb, machine, folder=False), 1)
+                self.assertIn("belongs to another DevPod", line)
+        self.assertEqual(self.status(machine), "Running\n")
 
     def test_remote_server_placement_uses_the_server_ip(self):
         machine = "ws-remote-7e8f9"

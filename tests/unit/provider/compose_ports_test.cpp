@@ -54,3 +54,22 @@ TEST_CASE("the port of our own compose file is found") {
     spec.host_key_base64 = "QUJD";
     CHECK(published_host_ports(dokploy_provider::provider::render_compose_file(spec)) == Ports{2345});
 }
+
+TEST_CASE("the SSH port is the one mapped to container port 22, whatever else is published") {
+    using dokploy_provider::provider::published_ssh_port;
+    // A port published in Dokploy next to ours, lower than the SSH one: recovery must not take it.
+    CHECK(published_ssh_port("services:\n  workspace:\n    ports:\n      - \"3000:3000\"\n      - \"42209:22\"\n") == 42209);
+    // As Dokploy re-serialises the file: quotes dropped.
+    CHECK(published_ssh_port("    ports:\n      - 3000:3000\n      - 42209:22\n") == 42209);
+    CHECK(published_ssh_port("ports: [\"127.0.0.1:2400:22/tcp\", \"80:8080\"]") == 2400);
+    CHECK(published_ssh_port("    ports:\n      - 2222:2222\n      - 122:80\n") == std::nullopt);
+    CHECK(published_ssh_port("    ports:\n      - 5000:220\n") == std::nullopt);
+    CHECK(published_ssh_port("") == std::nullopt);
+    dokploy_provider::provider::WorkspaceSpec spec;
+    spec.machine_id = "ws";
+    spec.image = "img";
+    spec.ssh_port = 2345;
+    spec.authorized_keys = "ssh-ed25519 AAAA";
+    spec.host_key_base64 = "QUJD";
+    CHECK(published_ssh_port(dokploy_provider::provider::render_compose_file(spec)) == 2345);
+}

@@ -10,6 +10,7 @@
 
 namespace core = dokploy_provider::core;
 namespace provider = dokploy_provider::provider;
+namespace http = dokploy_provider::http;
 using dokploy_provider::testing::FakeEnv;
 
 namespace {
@@ -244,4 +245,20 @@ TEST_CASE("MACHINE_ID, MACHINE_FOLDER and COMMAND are validated where needed") {
     CHECK_THROWS_AS(provider::load_machine_folder(FakeEnv{}.lookup()), core::ConfigError);
     CHECK(provider::load_command(FakeEnv{{"COMMAND", "echo 'a' \"$HOME\""}}.lookup()) == "echo 'a' \"$HOME\"");
     CHECK_THROWS_AS(provider::load_command(FakeEnv{}.lookup()), core::ConfigError);
+}
+
+TEST_CASE("plain http is unencrypted unless it stays on this computer") {
+    const auto unencrypted = [](const std::string& text) {
+        return provider::unencrypted_to_another_host(*http::parse_url(text).url);
+    };
+    CHECK(unencrypted("http://203.0.113.7:3000"));
+    CHECK(unencrypted("http://dokploy.example.com"));
+    CHECK(unencrypted("http://[2001:db8::7]:3000"));
+    CHECK(unencrypted("http://127.example.com"));
+    CHECK_FALSE(unencrypted("https://203.0.113.7:3000"));
+    CHECK_FALSE(unencrypted("http://127.0.0.1:3000"));
+    CHECK_FALSE(unencrypted("http://127.1.2.3"));
+    CHECK_FALSE(unencrypted("http://localhost:3000"));
+    CHECK_FALSE(unencrypted("http://LocalHost"));
+    CHECK_FALSE(unencrypted("http://[::1]:3000"));
 }

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "pkg/dokploy/models.hpp"
+#include "pkg/provider/machine_context.hpp"
+#include "pkg/provider/machine_keys.hpp"
+#include "pkg/provider/machine_locator.hpp"
+
+namespace dokploy_provider::provider {
+
+// The compose service a create (or a start that must move) deploys, and where it lives.
+struct DeployTarget {
+    dokploy::Compose compose;
+    WorkspaceHome home;
+};
+
+// Renders the machine's compose file with an SSH host port, saves it, deploys it (titled "<title_prefix>
+// <time>") and waits until SSH answers with the pinned key, writing the state file on the way. The port is
+// the compose file's own when it is in DOKPLOY_SSH_PORT_RANGE and not `excluded`, else a free one
+// (port_claim.hpp); a deploy that fails because the port is taken moves to another port, up to 5 ports. The
+// whole wait is bounded by DOKPLOY_CREATE_TIMEOUT. A machine that already runs exactly this file and
+// answers SSH is left alone. Throws core::Error with the reason (deploy log, timeout, no free port).
+void deploy_until_ready(MachineContext& ctx, DeployTarget& target, const WorkspaceKeys& keys,
+                        const std::string& ssh_host, std::string_view title_prefix, std::set<int> excluded);
+
+}  // namespace dokploy_provider::provider
