@@ -105,6 +105,25 @@ class RealDokployLane(unittest.TestCase):
             self.ok("start", machine)
             self.assertEqual(self.status(machine), "Running\n")
             self.assertEqual(self.state(machine)["sshPort"], port)
+        with self.steps.step("a port taken while stopped: start moves the machine, same host key"):
+            self.ok("stop", machine)
+            old_port = self.state(machine)["sshPort"]
+            self.shim.fail_next_up(PORT_CLASH.format(port=old_port))  # compose.start runs `docker compose up -d`
+            result = self.ok("start", machine)
+            self.assertFalse(self.shim.pending_failure(), "the injected failure was not used")
+            self.assertIn(b"moving the machine to another port", result.stderr)
+            self.assertNotEqual(self.state(machine)["sshPort"], old_port)
+            self.assertEqual(self.status(machine), "Running\n")
+            result = self.provider(["command"], {**self.machine_env(machine), "COMMAND": "echo moved"})
+            self.assertEqual((result.returncode, result.stdout), (0, b"moved\n"), result.stderr)
+        with self.steps.step("another DevPod's create of the same machine name is refused"):
+            other = {**self.machine_env(machine), "MACHINE_FOLDER": os.path.join(self.root, "other", machine)}
+            before = self.compose(machine)["composeFile"]
+            result = self.provider(["create"], other)
+            self.assertEqual(result.returncode, 1)
+            self.assertIn(b"belongs to another DevPod", result.stderr)
+            self.assertEqual(self.compose(machine)["composeFile"], before)
+            self.assertEqual(self.provider(["status"], other).stdout, b"NotFound\n")
         with self.steps.step("auto-stop hook as the agent runs it, with the laptop's CA path"):
             self.auto_stop_hook(machine)
             self.assertEqual(self.compose(machine)["composeStatus"], "idle")
