@@ -22,7 +22,7 @@ import urllib.request
 ROOT = os.environ.get("E2E_ROOT") or os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
-from harness import free_port_range, wait_until  # noqa: E402  (after the path is set)
+from harness import free_port_range, run_process, wait_until  # noqa: E402  (after the path is set)
 
 ANSI = re.compile(rb"\x1b\[[0-9;]*m")
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -59,20 +59,6 @@ class Steps:
                 file.write(json.dumps(row) + "\n")
 
 
-def run(command: list[str], env: dict, stdin: bytes | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Runs a command with exactly `env`, bytes in and out; kills its process group on timeout."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                               start_new_session=True)
-    try:
-        stdout, stderr = process.communicate(stdin, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, 9)
-        stdout, stderr = process.communicate()
-        raise AssertionError(f"{command[:3]} timed out after {timeout} s\n{stderr.decode(errors='replace')[-3000:]}")
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-
-
 def base_env() -> dict:
     return {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
 
@@ -84,7 +70,7 @@ class Provider:
         self.binary = need("E2E_BINARY")
 
     def __call__(self, args, env: dict, stdin: bytes | None = None, timeout: float = 300):
-        return run([self.binary, *args], {**base_env(), **env}, stdin, timeout)
+        return run_process([self.binary, *args], {**base_env(), **env}, stdin, timeout)
 
 
 class DokployApi:
@@ -233,7 +219,7 @@ class DevPod:
                     "DEVPOD_DISABLE_TELEMETRY": "true", "DEVPOD_AGENT_URL": agent.url}
 
     def __call__(self, *args, timeout: float = 300) -> subprocess.CompletedProcess:
-        result = run([self.binary, *args], self.env, timeout=timeout)
+        result = run_process([self.binary, *args], self.env, timeout=timeout)
         return subprocess.CompletedProcess(result.args, result.returncode, ANSI.sub(b"", result.stdout),
                                            ANSI.sub(b"", result.stderr))
 

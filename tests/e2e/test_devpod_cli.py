@@ -70,8 +70,14 @@ class DevPodLane:
             self.assertIn(expect, text)
         return text
 
-    def services(self, machine: str) -> list:
+    def service_names(self) -> list:
+        """The names of every compose service of the backend (the lane's project on real Dokploy)."""
         raise NotImplementedError
+
+    def services(self, machine: str) -> list:
+        """Services named devpod-<machine>, or starting with it when `machine` ends with '-'."""
+        wanted = f"devpod-{machine}"
+        return [n for n in self.service_names() if n == wanted or (machine.endswith("-") and n.startswith(wanted))]
 
     def test_machine_lifecycle_and_up(self):
         machine = f"m-{self.id}"
@@ -145,10 +151,8 @@ class DevPodWithSimulatorLane(DevPodLane, unittest.TestCase):
     def token(cls):
         return cls.sim.token
 
-    def services(self, machine: str) -> list:
-        """Services named devpod-<machine>, or starting with it when `machine` ends with '-'."""
-        names = [c["name"] for c in self.sim.state()["composes"].values()]
-        return [n for n in names if n == f"devpod-{machine}" or (machine.endswith("-") and n.startswith(f"devpod-{machine}"))]
+    def service_names(self) -> list:
+        return [c["name"] for c in self.sim.state()["composes"].values()]
 
 
 class DevPodWithRealDokployLane(DevPodLane, unittest.TestCase):
@@ -172,10 +176,9 @@ class DevPodWithRealDokployLane(DevPodLane, unittest.TestCase):
     def token(cls):
         return cls.api.token
 
-    def services(self, machine: str) -> list:
+    def service_names(self) -> list:
         project = self.api.project(self.project)
-        names = [c["name"] for e in (project or {}).get("environments", []) for c in e.get("compose", [])]
-        return [n for n in names if n == f"devpod-{machine}" or (machine.endswith("-") and n.startswith(f"devpod-{machine}"))]
+        return [c["name"] for e in (project or {}).get("environments", []) for c in e.get("compose", [])]
 
 
 if __name__ == "__main__":

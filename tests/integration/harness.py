@@ -264,6 +264,13 @@ def run_provider(args, env_overrides: dict | None = None, stdin: bytes | str | N
             env.pop(key, None)
         else:
             env[key] = str(value)
+    return run_process(command, env, stdin, timeout)
+
+
+def run_process(command: list[str], env: dict, stdin: bytes | str | None = None,
+                timeout: float = 60) -> subprocess.CompletedProcess:
+    """Runs `command` with exactly `env` in a session of its own; bytes out, stdin /dev/null unless given.
+    On timeout, kills its process group and raises AssertionError with its output."""
     if isinstance(stdin, str):
         stdin = stdin.encode()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -275,7 +282,7 @@ def run_provider(args, env_overrides: dict | None = None, stdin: bytes | str | N
         _kill_process_group(process)
         stdout, stderr = process.communicate()
         raise AssertionError(
-            f"provider {' '.join(args)} timed out after {timeout} s and was killed\n"
+            f"{os.path.basename(command[0])} {' '.join(command[1:3])} timed out after {timeout} s and was killed\n"
             f"--- stdout ---\n{stdout.decode(errors='replace')}\n"
             f"--- stderr ---\n{stderr.decode(errors='replace')}"
         ) from None

@@ -111,16 +111,7 @@ class _Runner:
 
     def server(self, name: str, ca: str, common_name: str, alt_names: str) -> ServerCert:
         """NAME.pem / NAME.key for `alt_names` (subjectAltName syntax), signed by CA `ca`."""
-        config = self._write(f"{name}.cnf", _config(common_name, [
-            "basicConstraints = critical, CA:FALSE",
-            "keyUsage = critical, digitalSignature, keyEncipherment",
-            "extendedKeyUsage = serverAuth",
-            f"subjectAltName = {alt_names}",
-            "subjectKeyIdentifier = hash",
-            "authorityKeyIdentifier = keyid",
-        ]))
-        cert, key, request = self.path(f"{name}.pem"), self.key(f"{name}.key"), self.path(f"{name}.csr")
-        self._openssl("req", "-new", "-key", key, "-sha256", "-config", config, "-out", request)
+        config, cert, key, request = self._server_request(name, common_name, alt_names)
         self._openssl("x509", "-req", "-in", request, "-CA", self.path(f"ca-{ca}.pem"),
                       "-CAkey", self.path(f"ca-{ca}.key"), "-set_serial", _serial(), "-sha256",
                       "-days", str(DAYS), "-extfile", config, "-extensions", "ext", "-out", cert)
@@ -129,6 +120,21 @@ class _Runner:
     def expired_server(self, name: str, ca: str, common_name: str, alt_names: str) -> ServerCert:
         """Like server(), but valid only on 1-2 January 2020: expired, though from a trusted CA. `openssl ca`,
         because `openssl x509` of OpenSSL 3.0 cannot set dates in the past."""
+        config, cert, key, request = self._server_request(name, common_name, alt_names)
+        database = self._write(f"{name}-index.txt", "")
+        serial = self._write(f"{name}-serial", _serial()[2:].upper() + "\n")  # bare hex here
+        ca_config = self._write(f"{name}-ca.cnf", "\n".join([
+            "[ca]", "default_ca = local", "[local]", f"database = {database}", f"serial = {serial}",
+            f"new_certs_dir = {self.folder}", "default_md = sha256", "policy = anything", "copy_extensions = none",
+            "unique_subject = no", "[anything]", "commonName = supplied", ""]))
+        self._openssl("ca", "-batch", "-notext", "-config", ca_config, "-cert", self.path(f"ca-{ca}.pem"),
+                      "-keyfile", self.path(f"ca-{ca}.key"), "-startdate", "20200101000000Z",
+                      "-enddate", "20200102000000Z", "-extfile", config, "-extensions", "ext", "-in", request,
+                      "-out", cert)
+        return ServerCert(cert, key)
+
+    def _server_request(self, name: str, common_name: str, alt_names: str) -> tuple[str, str, str, str]:
+        """A server certificate's extensions config, paths for it, a new key and its signing request."""
         config = self._write(f"{name}.cnf", _config(common_name, [
             "basicConstraints = critical, CA:FALSE",
             "keyUsage = critical, digitalSignature, keyEncipherment",
@@ -137,19 +143,9 @@ class _Runner:
             "subjectKeyIdentifier = hash",
             "authorityKeyIdentifier = keyid",
         ]))
-        database = self._write(f"{name}-index.txt", "")
-        serial = self._write(f"{name}-serial", _serial()[2:].upper() + "\n")  # bare hex here
-        ca_config = self._write(f"{name}-ca.cnf", "\n".join([
-            "[ca]", "default_ca = local", "[local]", f"database = {database}", f"serial = {serial}",
-            f"new_certs_dir = {self.folder}", "default_md = sha256", "policy = anything", "copy_extensions = none",
-            "unique_subject = no", "[anything]", "commonName = supplied", ""]))
         cert, key, request = self.path(f"{name}.pem"), self.key(f"{name}.key"), self.path(f"{name}.csr")
         self._openssl("req", "-new", "-key", key, "-sha256", "-config", config, "-out", request)
-        self._openssl("ca", "-batch", "-notext", "-config", ca_config, "-cert", self.path(f"ca-{ca}.pem"),
-                      "-keyfile", self.path(f"ca-{ca}.key"), "-startdate", "20200101000000Z",
-                      "-enddate", "20200102000000Z", "-extfile", config, "-extensions", "ext", "-in", request,
-                      "-out", cert)
-        return ServerCert(cert, key)
+        return config, cert, key, request
 
     def key(self, name: str) -> str:
         """A new unencrypted RSA private key (PEM) in NAME; returns its path. RSA rather than ECDSA: wine's

@@ -9,6 +9,21 @@
 using dokploy_provider::provider::published_host_ports;
 using Ports = std::vector<int>;
 
+namespace {
+
+// The compose file create renders for a machine with SSH on `port`.
+std::string our_compose_file(int port) {
+    dokploy_provider::provider::WorkspaceSpec spec;
+    spec.machine_id = "ws";
+    spec.image = "img";
+    spec.ssh_port = port;
+    spec.authorized_keys = "ssh-ed25519 AAAA";
+    spec.host_key_base64 = "QUJD";
+    return dokploy_provider::provider::render_compose_file(spec);
+}
+
+}  // namespace
+
 TEST_CASE("short-syntax ports in block sequences") {
     const auto* file = R"(services:
   web:
@@ -46,13 +61,7 @@ TEST_CASE("what is not a published port is ignored") {
 }
 
 TEST_CASE("the port of our own compose file is found") {
-    dokploy_provider::provider::WorkspaceSpec spec;
-    spec.machine_id = "ws";
-    spec.image = "img";
-    spec.ssh_port = 2345;
-    spec.authorized_keys = "ssh-ed25519 AAAA";
-    spec.host_key_base64 = "QUJD";
-    CHECK(published_host_ports(dokploy_provider::provider::render_compose_file(spec)) == Ports{2345});
+    CHECK(published_host_ports(our_compose_file(2345)) == Ports{2345});
 }
 
 TEST_CASE("the SSH port is the one mapped to container port 22, whatever else is published") {
@@ -65,11 +74,5 @@ TEST_CASE("the SSH port is the one mapped to container port 22, whatever else is
     CHECK(published_ssh_port("    ports:\n      - 2222:2222\n      - 122:80\n") == std::nullopt);
     CHECK(published_ssh_port("    ports:\n      - 5000:220\n") == std::nullopt);
     CHECK(published_ssh_port("") == std::nullopt);
-    dokploy_provider::provider::WorkspaceSpec spec;
-    spec.machine_id = "ws";
-    spec.image = "img";
-    spec.ssh_port = 2345;
-    spec.authorized_keys = "ssh-ed25519 AAAA";
-    spec.host_key_base64 = "QUJD";
-    CHECK(published_ssh_port(dokploy_provider::provider::render_compose_file(spec)) == 2345);
+    CHECK(published_ssh_port(our_compose_file(2345)) == 2345);
 }
