@@ -90,13 +90,13 @@ bool stop_through_dokploy(const core::EnvLookup& env, OwnerCheck check) {
         spdlog::info("machine {} does not exist; nothing to stop", ctx.machine_id);
         return false;
     }
-    const auto* compose = &found->compose;
-    if (compose->compose_status == "idle") {
-        spdlog::info("{} is already stopped", compose->name);
+    const auto& compose = found->compose;
+    if (compose.compose_status == "idle") {
+        spdlog::info("{} is already stopped", compose.name);
         return true;
     }
-    client.stop_compose(compose->compose_id);
-    spdlog::info("stopped {}", compose->name);
+    client.stop_compose(compose.compose_id);
+    spdlog::info("stopped {}", compose.name);
     return true;
 }
 
