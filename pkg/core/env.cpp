@@ -14,8 +14,13 @@ std::optional<std::string> process_env(std::string_view name) {
 }
 
 bool devpod_debug_enabled(const EnvLookup& env) {
-    const auto value = env("DEVPOD_DEBUG");
-    return value && (*value == "true" || *value == "1");
+    // DEVSY_DEBUG: the name the maintained DevPod fork (devsy) passes.
+    for (const auto* name : {"DEVPOD_DEBUG", "DEVSY_DEBUG"}) {
+        if (const auto value = env(name); value && (*value == "true" || *value == "1")) {
+            return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace dokploy_provider::core

@@ -159,7 +159,9 @@ class EntrypointStopsItselfTest(LifecycleCase):
                                "/usr/bin/env", "-i", *env, binary, "stop", "--from-machine"],
                               stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
         stderr = hook.stderr.decode(errors="replace")
-        self.assertEqual(hook.returncode, 0, stderr)
+        # When PID 1 ends, the kernel kills what is left in its PID namespace, the hook included if it has not
+        # exited yet (in a container: the agent that ran it too). Either way the machine is stopping.
+        self.assertIn(hook.returncode, (0, -signal.SIGKILL), stderr)
         self.assertIn("could not stop the machine through Dokploy", stderr)
         self.assertIn("asked the machine's entrypoint to stop the machine", stderr)
         # The entrypoint stops sshd and exits 0: `restart: on-failure` leaves such a container stopped.

@@ -151,7 +151,8 @@ class InitTest(unittest.TestCase):
         self.assertEqual(len(bad.stderr.strip().splitlines()), 1, bad.stderr)
 
     def test_verbose_and_devpod_debug_never_show_the_token(self):
-        for args, extra in ((["--verbose", "init"], {}), (["init"], {"DEVPOD_DEBUG": "true"})):
+        for args, extra in ((["--verbose", "init"], {}), (["init"], {"DEVPOD_DEBUG": "true"}),
+                            (["init"], {"DEVSY_DEBUG": "true"})):
             with self.subTest(args=args, extra=extra):
                 result = run_provider(args, provider_env(self.sim, **extra))
                 self.assertEqual(result.returncode, 0, result.stderr)
