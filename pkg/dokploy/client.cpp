@@ -393,6 +393,18 @@ std::optional<std::string> Client::deployment_log(const std::string& deployment_
                    [](std::string_view body) { return detail::decode_string(body, "the log as a string"); });
 }
 
+std::optional<std::string> Client::container_log(const std::string& compose_id, const std::string& container_id,
+                                                  int tail) {
+    const auto response = get("compose.readLogs",
+                              {{"composeId", compose_id}, {"containerId", container_id}, {"tail", std::to_string(tail)}},
+                              Absent::resource_or_procedure);
+    if (!response.ok()) {
+        return std::nullopt;
+    }
+    return decoded("compose.readLogs", response,
+                   [](std::string_view body) { return detail::decode_string(body, "the log as a string"); });
+}
+
 std::optional<std::vector<Container>> Client::containers(const std::string& app_name,
                                                          const std::optional<std::string>& server_id) {
     Query query{{"appName", app_name}, {"appType", "docker-compose"}};

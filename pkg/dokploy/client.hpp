@@ -94,6 +94,11 @@ public:
     // (older Dokploy) does not exist.
     [[nodiscard]] std::optional<std::string> deployment_log(const std::string& deployment_id, int tail);
 
+    // compose.readLogs: the last `tail` lines a container of the compose printed (`docker logs`). std::nullopt
+    // when the compose, the container or the procedure does not exist.
+    [[nodiscard]] std::optional<std::string> container_log(const std::string& compose_id,
+                                                           const std::string& container_id, int tail);
+
     // docker.getContainersByAppNameMatch for a docker-compose service: its containers and their states.
     // std::nullopt when the procedure does not exist. Dokploy answers [] when it cannot ask Docker.
     [[nodiscard]] std::optional<std::vector<Container>> containers(const std::string& app_name,

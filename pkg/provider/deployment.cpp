@@ -66,7 +66,8 @@ WaitOutcome deploy_with_port(MachineContext& ctx, DeployTarget& target, const Wo
     spdlog::info("deploying {} with SSH on {}:{}", target.compose.name, ssh_host, port);
     client.deploy_compose(target.compose.compose_id, title);
     const ReadinessTarget readiness{target.compose.compose_id, target.compose.name, endpoint,
-                                    machine_credentials(*ctx.paths), title, options.create_timeout};
+                                    machine_credentials(*ctx.paths), title, options.create_timeout,
+                                    target.compose.app_name, options.server_id};
     const auto left = std::chrono::duration_cast<core::Millis>(deadline - std::chrono::steady_clock::now());
     return wait_until_ready(client, ctx.session.sleeper(), readiness, std::max(left, core::Millis(0)));
 }

@@ -60,6 +60,42 @@ WaitOutcome deploy_failure(dokploy::Client& client, const ReadinessTarget& targe
     return {false, failed + "Dokploy reported status 'error' without details; " + where, false};
 }
 
+constexpr int k_container_log_lines = 20;
+constexpr std::size_t k_max_containers_quoted = 2;
+
+// What Dokploy tells about a machine that does not answer SSH: the last lines its containers printed (an
+// image pull, openssh-server's install, dockerd failing) and the end of its deploy log, as "; its container
+// log ends: ...". Empty when nothing is known. Reading them must not hide the timeout: failures are skipped.
+std::string diagnose_unreachable(dokploy::Client& client, const ReadinessTarget& target) {
+    std::string found;
+    try {
+        if (const auto containers = target.app_name.empty() ? std::nullopt
+                                                             : client.containers(target.app_name, target.server_id)) {
+            std::size_t quoted = 0;
+            for (const auto& container : *containers) {
+                if (container.container_id.empty() || container.container_id.find(' ') != std::string::npos ||
+                    quoted == k_max_containers_quoted) {
+                    continue;  // Dokploy's placeholder row ("No container id") when it cannot ask Docker
+                }
+                const auto log = client.container_log(target.compose_id, container.container_id, k_container_log_lines);
+                if (const auto summary = log ? summarize_deploy_log(*log) : std::string(); !summary.empty()) {
+                    found += "; the log of container " + container.name + " (" + container.state + ") ends: " + summary;
+                    ++quoted;
+                }
+            }
+        }
+        if (const auto deployment = our_deployment(client, target)) {
+            const auto log = client.deployment_log(deployment->deployment_id, k_log_tail_lines);
+            if (const auto summary = log ? summarize_deploy_log(*log) : std::string(); !summary.empty()) {
+                found += "; the deploy log ends: " + summary;
+            }
+        }
+    } catch (const core::Error& error) {
+        spdlog::debug("could not read the logs of {}: {}", target.service_name, error.what());
+    }
+    return found;
+}
+
 // Logs one progress line when the state changed or every k_progress_interval.
 class Progress {
 public:
@@ -118,8 +154,9 @@ WaitOutcome wait_until_ready(dokploy::Client& client, http::Sleeper& sleeper, co
             std::string failure = target.service_name;
             failure += " did not become reachable over SSH on " + where;
             failure += " within DOKPLOY_CREATE_TIMEOUT (" + core::format_duration(target.budget);
-            failure += ", last state: " + last_state;
-            failure += "); raise DOKPLOY_CREATE_TIMEOUT for slow image pulls, or check the service's logs in Dokploy";
+            failure += ", last state: " + last_state + ")";
+            failure += diagnose_unreachable(client, target);
+            failure += "; raise DOKPLOY_CREATE_TIMEOUT for slow image pulls, or check the service's logs in Dokploy";
             return {false, failure, false};
         }
         sleeper.sleep(k_poll_interval);

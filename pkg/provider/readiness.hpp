@@ -20,6 +20,8 @@ struct ReadinessTarget {
     ssh::Credentials credentials;
     std::optional<std::string> deploy_title;  // the deployment to watch, when one was queued
     core::Millis budget{0};                   // the DOKPLOY_CREATE_TIMEOUT this wait is part of (for messages)
+    std::string app_name = {};                // the compose project, whose containers' logs explain a timeout
+    std::optional<std::string> server_id = std::nullopt;  // the remote server it runs on, if any
 };
 
 struct WaitOutcome {
@@ -29,7 +31,8 @@ struct WaitOutcome {
 };
 
 // Polls Dokploy and SSH until the machine is ready, the deploy fails, or `timeout` (what is left of the
-// target's budget) passes, logging
+// target's budget) passes (the failure then quotes the last lines of the machine's container log and of its
+// deploy log, as far as Dokploy tells them), logging
 // progress lines (what it waits for, elapsed time) on stderr. API failures propagate as exceptions;
 // a host-key mismatch throws ssh::HostKeyMismatch at once.
 [[nodiscard]] WaitOutcome wait_until_ready(dokploy::Client& client, http::Sleeper& sleeper,

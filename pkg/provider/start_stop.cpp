@@ -67,7 +67,8 @@ int run_start(const core::EnvLookup& env) {
     write_machine_state(*ctx.paths, state);
 
     const ReadinessTarget target{compose.compose_id, compose.name, {state.ssh_host, state.ssh_port, state.ssh_user},
-                                 machine_credentials(*ctx.paths), title, ctx.session.options().create_timeout};
+                                 machine_credentials(*ctx.paths), title, ctx.session.options().create_timeout,
+                                 compose.app_name, ctx.session.options().server_id};
     const auto outcome = wait_until_ready(client, ctx.session.sleeper(), target, ctx.session.options().create_timeout);
     if (outcome.port_conflict) {
         return move_to_another_port(ctx, *found, state);

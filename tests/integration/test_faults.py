@@ -382,6 +382,20 @@ class SshFaultTest(FaultCase):
                 self.assertEqual(len(self.requests_to("compose.deploy")), 1)
                 self.assert_nothing_left(machine)
 
+    def test_a_machine_that_never_answers_is_explained_by_its_container_log(self):
+        """A timeout alone says nothing: the container's last words (here: no mirror for openssh-server) and
+        the deploy log's end go into the error."""
+        machine = "ft-why-1a2b3"
+        self.fault(match="compose.deploy", kind="no_sshd", mode="closed", count=-1,
+                   log="E: Unable to locate package openssh-server")
+        result, _ = self.timed("create", machine, DOKPLOY_CREATE_TIMEOUT=CREATE_TIMEOUT)
+        line = self.assert_fails_cleanly(result, 1)
+        self.assertIn("did not become reachable over SSH", line)
+        self.assertRegex(line, r"the log of container \S+-workspace-1 \(running\) ends: "
+                               r"\[dokploy-workspace\] starting sshd \| E: Unable to locate package openssh-server")
+        self.assertIn("the deploy log ends: ", line)
+        self.assertGreaterEqual(len(self.requests_to("compose.readLogs")), 1)
+
     def test_status_with_a_black_holed_ssh_port_answers_busy_promptly(self):
         machine = "ft-bhstat-e7f8a"
         compose_id = self.created(machine)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Container:
     state: str  # running | exited | created
     since: float  # when it started (running) or ended (exited) or was created
     exit_code: int = 0
+    log: list = field(default_factory=list)  # what `docker logs` would print, line by line
 
     @property
     def name(self) -> str:
@@ -43,16 +44,26 @@ class ContainerBook:
         self._lock = threading.Lock()
         self._containers: dict[tuple[str, str], Container] = {}
 
-    def up(self, project: str, services: list[str], state: str = "running") -> None:
-        """`docker compose up` of these services: each (re)started, or left `created` when it failed."""
+    def up(self, project: str, services: list[str], state: str = "running", log: list[str] = ()) -> None:
+        """`docker compose up` of these services: each (re)started, or left `created` when it failed; `log`
+        is what each container prints on this start."""
         with self._lock:
             now = self._clock()
             for service in services:
                 container = self._containers.get((project, service))
                 if container is None:
-                    container = Container(project, service, secrets.token_hex(6), state, now)
+                    container = Container(project, service, secrets.token_hex(12), state, now)
                     self._containers[(project, service)] = container
                 container.state, container.since, container.exit_code = state, now, 0
+                container.log.extend(log)
+
+    def log(self, project: str, container_id: str, tail: int) -> str | None:
+        """`docker logs --tail N` of one of the project's containers; None when it has no such container."""
+        with self._lock:
+            for container in self._containers.values():
+                if container.project == project and container.container_id == container_id:
+                    return "".join(line + "\n" for line in container.log[-tail:])
+            return None
 
     def exited(self, project: str, exit_code: int = 0, services: list[str] | None = None) -> None:
         """The running containers of a project (or of these services) ended with `exit_code`."""

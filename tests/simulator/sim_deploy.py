@@ -87,6 +87,16 @@ class DeployMixin:
             raise not_found("Server")
         return self._containers.match(data["appName"], data.get("appType"))
 
+    def _container_logs(self, data) -> str:
+        """compose.readLogs: `docker logs` of one container of the compose (Dokploy v0.30.2's input)."""
+        data = self.validate(data, {**COMPOSE_ID, "containerId": v.matching(r"^[a-zA-Z0-9.\-_]+$",
+                                                                           "Invalid container id.")},
+                             {"tail": v.integer(1, 10000), "since": v.string, "search": v.string})
+        with self._lock:
+            app = self._find_compose(data["composeId"])["appName"]
+        log = self._containers.log(app, data["containerId"], int(data.get("tail", 100)))
+        return log if log is not None else ""
+
     def _compose_start(self, data) -> bool:
         """`docker compose up -d` again, synchronously; 500 with Docker's text on failure (status idle)."""
         compose_id, app = self._started_or_stopped(data, "idle")
@@ -163,7 +173,8 @@ class DeployMixin:
                 self._deployed.add(job.compose_id)  # the compose folder was written; Docker failed
             error = job.fault.get("message") or "Deployment failed (injected deploy_error fault)"
         else:
-            error = self._compose_up(job.compose_id, sshd=job.fault.get("mode", "closed") if kind else "run")
+            error = self._compose_up(job.compose_id, sshd=job.fault.get("mode", "closed") if kind else "run",
+                                     container_log=job.fault.get("log") if kind else None)
         self._finish_deploy(job, error)
 
     def _log(self, job: DeployJob, lines: list[str]) -> None:
@@ -186,11 +197,12 @@ class DeployMixin:
             if history[0] is deployment:
                 self._composes[job.compose_id]["composeStatus"] = deployment["status"]
 
-    def _compose_up(self, compose_id: str, sshd: str = "run") -> str | None:
+    def _compose_up(self, compose_id: str, sshd: str = "run", container_log: str | None = None) -> str | None:
         """`docker compose up` for a compose's current file; returns Docker's error text or None.
 
         sshd: "run" starts sshd for port 22; "closed" (nothing listens) and "blackhole" (a socket that
-        accepts connections but never answers) stand for a container whose sshd never comes up.
+        accepts connections but never answers) stand for a container whose sshd never comes up, whose log
+        then ends with `container_log` (a no_sshd fault's `log`) or a default line saying so.
         """
         with self._lock:
             compose = self._composes.get(compose_id)
@@ -214,7 +226,10 @@ class DeployMixin:
             self._containers.exited(app, 0)  # the previous containers were replaced
             self._containers.up(app, services, state="created")
             return str(exc)
-        self._containers.up(app, services)
+        log = ["[dokploy-workspace] starting sshd"]
+        if sshd != "run":
+            log.append(container_log or "[dokploy-workspace] error: sshd did not start (the simulator's no_sshd fault)")
+        self._containers.up(app, services, log=log)
         with self._lock:
             deleted_meanwhile = compose_id not in self._composes
         if deleted_meanwhile:

@@ -114,6 +114,7 @@ class DokployModel(DeployMixin):
             "server.one": ("GET", self._server_one),
             "deployment.allByCompose": ("GET", self._deployments_by_compose),
             "docker.getContainersByAppNameMatch": ("GET", self._containers_by_app_name),
+            "compose.readLogs": ("GET", self._container_logs),
         }
         if not self.legacy:
             routes["environment.create"] = ("POST", self._environment_create)
