@@ -52,7 +52,7 @@ class ContainerBook:
             for service in services:
                 container = self._containers.get((project, service))
                 if container is None:
-                    container = Container(project, service, secrets.token_hex(12), state, now)
+                    container = Container(project, service, secrets.token_hex(6), state, now)
                     self._containers[(project, service)] = container
                 container.state, container.since, container.exit_code = state, now, 0
                 container.log.extend(log)

@@ -190,6 +190,8 @@ class RecordedShapesTest(unittest.TestCase):
             {"deploymentId": done[0]["deploymentId"], "tail": 100})
         rec("current_docker.getContainersByAppNameMatch.json", "GET", "docker.getContainersByAppNameMatch",
             {"appName": app, "appType": "docker-compose"})
+        rec("current_compose.readLogs.json", "GET", "compose.readLogs",
+            {"composeId": compose_id, "containerId": "0123456789ab", "tail": 20})
         rec("current_project.all.json", "GET", "project.all")
         rec("current_compose.stop.json", "POST", "compose.stop", body={"composeId": compose_id})
         with socket.socket() as blocker:  # `docker compose up` of compose.start finds its port taken

@@ -264,6 +264,10 @@ class Session:
                  s.get("docker.getContainersByAppNameMatch", match),
                  req("GET", "docker.getContainersByAppNameMatch", query=match),
                  "with the docker stand-in, whose `docker ps` prints one empty line: a placeholder item")
+        container_logs = {"composeId": compose_id, "containerId": "0123456789ab", "tail": 20}
+        rec.save("current_compose.readLogs.json", s.get("compose.readLogs", container_logs),
+                 req("GET", "compose.readLogs", query=container_logs),
+                 "`docker logs` of a container the stand-in does not know: it prints nothing")
         rec.save("current_project.all.json", s.get("project.all"), req("GET", "project.all"),
                  "only the project this run created is kept",
                  keep=lambda p: p.get("projectId") == project_id)
