@@ -151,6 +151,32 @@ class DevPodWithSimulatorLane(DevPodLane, unittest.TestCase):
     def token(cls):
         return cls.sim.token
 
+    def test_a_new_token_set_once_reaches_an_existing_machine(self):
+        """Connection options are global: the key rotated with `provider set-options` is what the provider gets
+        for a machine made with the old one (a per-machine copy of the old key would be refused)."""
+        devpod = DevPod(self.agent_server)
+        self.addCleanup(devpod.cleanup)
+        machine = f"rot-{self.id}"
+        with self.steps.step("provider add, machine create, then the API key is rotated in Dokploy"):
+            options = [arg for key, value in self.options.items() for arg in ("-o", f"{key}={value}")]
+            self.assertEqual(devpod("provider", "add", self.manifest, *options).returncode, 0)
+            created = devpod("machine", "create", machine, "--provider", "dokploy")
+            self.assertEqual(created.returncode, 0, output_of(created))
+            self.addCleanup(self.sim.rotate_token, self.sim.token)  # the other lane's DevPod knows the first key
+            self.sim.rotate_token(f"e2e-sim-token-{run_id()}-rotated")
+            refused = devpod("machine", "status", machine)
+            self.assertIn("DOKPLOY_API_TOKEN was rejected", output_of(refused))
+        with self.steps.step("provider set-options with the new key once: the existing machine works"):
+            changed = devpod("provider", "set-options", "dokploy", "-o", f"DOKPLOY_API_TOKEN={self.sim.token}")
+            self.assertEqual(changed.returncode, 0, output_of(changed))
+            status = devpod("machine", "status", machine)
+            self.assertIn(f"Machine '{machine}' is 'Running'", output_of(status))
+            stopped = devpod("machine", "stop", machine)
+            self.assertEqual(stopped.returncode, 0, output_of(stopped))
+            deleted = devpod("machine", "delete", machine)
+            self.assertEqual(deleted.returncode, 0, output_of(deleted))
+            self.assertEqual(self.services(machine), [])
+
     def service_names(self) -> list:
         return [c["name"] for c in self.sim.state()["composes"].values()]
 

@@ -202,6 +202,11 @@ class Simulator:
         """End a workspace's containers as if their main process exited (0); returns the services."""
         return self._control("POST", "/__sim/exit-container", {"composeId": compose_id})["exited"]
 
+    def rotate_token(self, token: str) -> None:
+        """The API key becomes `token`; the old one is refused from now on (a key revoked in Dokploy)."""
+        self._control("POST", "/__sim/token", {"token": token})
+        self.token = token
+
     def reset_rate_limit(self, **limit) -> dict:
         """Restart the --rate-limit count; reset_rate_limit(limit=N or None) also changes the limit."""
         return self._control("POST", "/__sim/rate-limit/reset", limit)

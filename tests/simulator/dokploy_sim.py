@@ -209,6 +209,12 @@ class SimHandler(BaseHTTPRequestHandler):
             if exited is None:
                 return error_reply(404, f"No running container for compose {compose_id!r}")
             return Reply.json(200, {"exited": exited})
+        if (method, path) == ("POST", "/__sim/token"):
+            token = (body or {}).get("token") if isinstance(body, dict) else None
+            if not isinstance(token, str) or not token:
+                return error_reply(400, 'expected {"token": "<the new API key>"}')
+            ctx.token = token  # the old key stops working at once, as when it is revoked in Dokploy
+            return Reply.json(200, {"rotated": True})
         if (method, path) == ("GET", "/__sim/rate-limit"):
             return Reply.json(200, ctx.rate_limit.state())
         if (method, path) == ("POST", "/__sim/rate-limit/reset"):
