@@ -35,9 +35,7 @@ WaitOutcome deploy_with_port(MachineContext& ctx, DeployTarget& target, const Wo
                              std::chrono::steady_clock::time_point deadline) {
     auto& client = ctx.session.client();
     const auto& options = ctx.session.options();
-    WorkspaceSpec spec{ctx.machine_id, options.workspace_image, port, keys.authorized_keys, keys.host_key_base64,
-                       options.machine_cpus, options.machine_memory};
-    const auto compose_file = render_compose_file(spec);
+    const auto compose_file = render_machine_compose(ctx, keys, port);
     MachineState state{ctx.machine_id, target.compose.compose_id, target.compose.app_name, target.home.project_id,
                        target.home.environment_id, ssh_host, port, "root",
                        core::format_iso8601(std::chrono::system_clock::now())};
@@ -73,6 +71,13 @@ WaitOutcome deploy_with_port(MachineContext& ctx, DeployTarget& target, const Wo
 }
 
 }  // namespace
+
+std::string render_machine_compose(const MachineContext& ctx, const WorkspaceKeys& keys, int port) {
+    const auto& options = ctx.session.options();
+    return render_compose_file({ctx.machine_id, options.workspace_image, port, keys.authorized_keys,
+                                keys.host_key_base64, options.machine_cpus, options.machine_memory,
+                                options.machine_gpus});
+}
 
 void deploy_until_ready(MachineContext& ctx, DeployTarget& target, const WorkspaceKeys& keys,
                         const std::string& ssh_host, std::string_view title_prefix, std::set<int> excluded) {

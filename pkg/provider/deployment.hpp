@@ -18,6 +18,9 @@ struct DeployTarget {
     WorkspaceHome home;
 };
 
+// The compose file the machine's options ask for, with its keys and SSH host port `port`.
+[[nodiscard]] std::string render_machine_compose(const MachineContext& ctx, const WorkspaceKeys& keys, int port);
+
 // Renders the machine's compose file with an SSH host port, saves it, deploys it (titled "<title_prefix>
 // <time>") and waits until SSH answers with the pinned key, writing the state file on the way. The port is
 // the compose file's own when it is in DOKPLOY_SSH_PORT_RANGE and not `excluded`, else a free one

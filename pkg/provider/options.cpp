@@ -87,6 +87,15 @@ std::string checked_memory(const std::string& value) {
     return value;
 }
 
+std::string checked_gpus(const std::string& value) {
+    static const std::regex k_gpus(R"(^(all|[1-9][0-9]{0,2})$)");
+    if (!std::regex_match(value, k_gpus)) {
+        reject("DOKPLOY_MACHINE_GPUS", "'" + value + "' is not a number of GPUs",
+               "use all, a count like 1 or 2, or leave it empty for none");
+    }
+    return value;
+}
+
 std::string checked_ssh_host(const std::string& value) {
     const bool bracketed = value.starts_with('[') && value.ends_with(']');
     const auto host = bracketed ? value.substr(1, value.size() - 2) : value;
@@ -167,6 +176,9 @@ Options load_options(const core::EnvLookup& env) {
     }
     if (auto value = env("DOKPLOY_MACHINE_MEMORY")) {
         options.machine_memory = checked_memory(*value);
+    }
+    if (auto value = env("DOKPLOY_MACHINE_GPUS")) {
+        options.machine_gpus = checked_gpus(*value);
     }
     if (auto value = env("DOKPLOY_CA_FILE")) {
         std::error_code ec;

@@ -41,6 +41,7 @@ struct Options {
     std::string workspace_image = k_default_workspace_image;
     std::optional<std::string> machine_cpus;    // e.g. "2", "0.5"
     std::optional<std::string> machine_memory;  // e.g. "4g", "512m"
+    std::optional<std::string> machine_gpus;    // "all" or a count, e.g. "1"
     std::optional<std::filesystem::path> ca_file;
     core::Millis request_timeout{30'000};
     core::Millis create_timeout{600'000};

@@ -25,7 +25,7 @@ std::string now_iso() { return core::format_iso8601(std::chrono::system_clock::n
 // time): deploy it on another free port, as create does, with the same keys, so the pinned host key stays.
 int move_to_another_port(MachineContext& ctx, FoundMachine& found, const MachineState& state) {
     spdlog::warn("port {} of {} is taken now; moving the machine to another port", state.ssh_port, found.compose.name);
-    const auto keys = ensure_machine_keys(*ctx.paths);  // reuses the machine's keys
+    const auto keys = ensure_machine_keys(*ctx.paths);  // the machine's own keys
     DeployTarget target{std::move(found.compose), found.ref.home};
     deploy_until_ready(ctx, target, keys, state.ssh_host, "devpod start", {state.ssh_port});
     return 0;
@@ -46,6 +46,17 @@ int run_start(const core::EnvLookup& env) {
     }
     const auto& compose = found->compose;
     auto state = known_state(ctx, found->ref, compose);
+    // Options DevPod lets users change on a machine (image, CPUs, memory, GPUs), or a newer provider's
+    // template: the service is deployed again with what they ask for, with the same keys, port and volumes.
+    const auto keys = ensure_machine_keys(*ctx.paths);  // the machine's own keys
+    if (render_machine_compose(ctx, keys, state.ssh_port) != compose.compose_file) {
+        spdlog::info("{} runs another compose file than its options ask for now; deploying it again with the same "
+                     "keys, port and volumes",
+                     compose.name);
+        DeployTarget target{found->compose, found->ref.home};
+        deploy_until_ready(ctx, target, keys, state.ssh_host, "devpod start", {});
+        return 0;
+    }
     std::optional<std::string> title;
     if (compose.compose_status == "error") {
         // The containers may not exist after a failed deploy: deploy again rather than start.

@@ -29,6 +29,12 @@ std::string resource_limits(const WorkspaceSpec& spec) {
     if (spec.memory) {
         lines += "    mem_limit: " + compose_scalar(*spec.memory) + "\n";
     }
+    if (spec.gpus) {
+        // Compose wants `count` as an integer or the word all; the option allows nothing else (options.cpp).
+        lines += "    deploy:\n      resources:\n        reservations:\n          devices:\n";
+        lines += "            - driver: \"nvidia\"\n              count: " + *spec.gpus + "\n";
+        lines += "              capabilities: [\"gpu\"]\n";
+    }
     return lines;
 }
 

@@ -16,6 +16,7 @@ struct WorkspaceSpec {
     std::string host_key_base64;  // base64 of the OpenSSH private host key sshd must use
     std::optional<std::string> cpus;
     std::optional<std::string> memory;
+    std::optional<std::string> gpus;  // "all" or a count: an NVIDIA device reservation
 };
 
 // Renders the workspace's Docker Compose file from the embedded template. Every value is emitted as a

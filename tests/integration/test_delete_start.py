@@ -80,6 +80,35 @@ class StartTest(LifecycleCase):
         command = self.provider("command", machine, COMMAND="echo moved")  # the pinned host key still matches
         self.assertEqual((command.returncode, command.stdout), (0, b"moved\n"), command.stderr)
 
+    def test_start_deploys_again_when_the_machines_options_changed(self):
+        """Mutable options (image, CPUs, memory, GPUs): the stopped machine comes back with what they ask for,
+        with the same service, keys, port and volumes (never compose.delete)."""
+        machine = "st-resize-4d5e6"
+        self.ok("create", machine)
+        port = self.machine_state(machine)["sshPort"]
+        [before] = self.composes_named(machine)
+        self.ok("stop", machine)
+        self.sim.clear_requests()
+        result = self.ok("start", machine, DOKPLOY_MACHINE_MEMORY="2g", DOKPLOY_MACHINE_CPUS="1.5",
+                         DOKPLOY_MACHINE_GPUS="1")
+        self.assertIn(b"deploying it again with the same keys, port and volumes", result.stderr)
+        [after] = self.composes_named(machine)
+        self.assertEqual(after["composeId"], before["composeId"])
+        self.assertIn('mem_limit: "2g"', after["composeFile"])
+        self.assertIn('cpus: "1.5"', after["composeFile"])
+        self.assertIn("count: 1", after["composeFile"])
+        self.assertEqual(self.machine_state(machine)["sshPort"], port)
+        self.assertEqual(len(self.requests_to("compose.deploy")), 1)
+        self.assertEqual(self.requests_to("compose.delete"), [])
+        command = self.provider("command", machine, COMMAND="echo resized")  # the same pinned host key
+        self.assertEqual((command.returncode, command.stdout), (0, b"resized\n"), command.stderr)
+        # Unchanged options: a plain compose.start, no deploy.
+        self.ok("stop", machine)
+        self.sim.clear_requests()
+        self.ok("start", machine, DOKPLOY_MACHINE_MEMORY="2g", DOKPLOY_MACHINE_CPUS="1.5", DOKPLOY_MACHINE_GPUS="1")
+        self.assertEqual(self.requests_to("compose.deploy"), [])
+        self.assertEqual(len(self.requests_to("compose.start")), 1)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -190,6 +190,17 @@ TEST_CASE("machine limits accept Docker's forms") {
     }
 }
 
+TEST_CASE("DOKPLOY_MACHINE_GPUS is all or a count") {
+    CHECK_FALSE(provider::load_options(valid_env().lookup()).machine_gpus);
+    CHECK(provider::load_options(FakeEnv(valid_env()).set("DOKPLOY_MACHINE_GPUS", "all").lookup()).machine_gpus == "all");
+    CHECK(provider::load_options(FakeEnv(valid_env()).set("DOKPLOY_MACHINE_GPUS", "2").lookup()).machine_gpus == "2");
+    for (const auto* bad : {"0", "ALL", "-1", "1.5", "two", "1 ", "1000", "all\n"}) {
+        INFO(bad);
+        CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_MACHINE_GPUS", bad)).starts_with("DOKPLOY_MACHINE_GPUS"));
+    }
+    core::clear_secrets();
+}
+
 TEST_CASE("timeouts are durations with sensible minimums") {
     const auto options = provider::load_options(
         FakeEnv(valid_env()).set("DOKPLOY_TIMEOUT", "10s").set("DOKPLOY_CREATE_TIMEOUT", "2m").lookup());

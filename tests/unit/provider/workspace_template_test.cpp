@@ -70,6 +70,18 @@ TEST_CASE("resource limits appear only when set") {
     CHECK(rendered.find("\n    mem_limit: \"4g\"\n") != std::string::npos);
 }
 
+TEST_CASE("GPUs become an NVIDIA device reservation, parsed as Compose reads it") {
+    auto spec = basic_spec();
+    CHECK(provider::render_compose_file(spec).find("devices:") == std::string::npos);
+    spec.gpus = "all";
+    CHECK(provider::render_compose_file(spec).find("    deploy:\n      resources:\n        reservations:\n"
+                                                   "          devices:\n            - driver: \"nvidia\"\n"
+                                                   "              count: all\n              capabilities: [\"gpu\"]\n") !=
+          std::string::npos);
+    spec.gpus = "2";
+    CHECK(provider::render_compose_file(spec).find("              count: 2\n") != std::string::npos);
+}
+
 TEST_CASE("hostile values cannot add YAML keys or escape their scalar") {
     auto spec = basic_spec();
     spec.machine_id = "x\"\nprivileged: false\n#";
