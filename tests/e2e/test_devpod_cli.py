@@ -151,6 +151,27 @@ class DevPodWithSimulatorLane(DevPodLane, unittest.TestCase):
     def token(cls):
         return cls.sim.token
 
+    def test_a_mutable_option_changed_with_devpod_up_reaches_the_stopped_machine(self):
+        """DevPod saves a changed mutable option into the machine and starts it; start deploys it again."""
+        devpod = DevPod(self.agent_server)
+        self.addCleanup(devpod.cleanup)
+        folder = os.path.join(self.scratch, f"mut{self.id}")
+        os.makedirs(folder)
+        with self.steps.step("devpod up, machine stop, devpod up --provider-option DOKPLOY_MACHINE_MEMORY=2g"):
+            options = [arg for key, value in self.options.items() for arg in ("-o", f"{key}={value}")]
+            self.assertEqual(devpod("provider", "add", self.manifest, *options).returncode, 0)
+            first = devpod("up", folder, "--provider", "dokploy", "--ide", "none", "--disable-daemon")
+            self.assertIn("Successfully created machine", output_of(first))
+            [name] = self.services(f"mut{self.id}-")
+            self.assertEqual(devpod("machine", "stop", name.removeprefix("devpod-")).returncode, 0)
+            again = devpod("up", folder, "--ide", "none", "--disable-daemon",
+                           "--provider-option", "DOKPLOY_MACHINE_MEMORY=2g")
+            self.assertIn("deploying it again with the same keys, port and volumes", output_of(again))
+            [compose] = [c for c in self.sim.state()["composes"].values() if c["name"] == name]
+            self.assertIn('mem_limit: "2g"', compose["composeFile"])
+            deleted = devpod("delete", f"mut{self.id}", "--force")
+            self.assertEqual(deleted.returncode, 0, output_of(deleted))
+
     def test_a_new_token_set_once_reaches_an_existing_machine(self):
         """Connection options are global: the key rotated with `provider set-options` is what the provider gets
         for a machine made with the old one (a per-machine copy of the old key would be refused)."""
