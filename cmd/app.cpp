@@ -21,6 +21,7 @@ std::unique_ptr<CLI::App> build_app(AppContext& context) {
     register_status(*app, context);
     register_command(*app, context);
     register_version(*app, context);
+    register_options(*app, context);
     return app;
 }
 

@@ -15,6 +15,7 @@ struct AppContext {
     int exit_code = 0;
     bool verbose = false;  // --verbose; logging was already configured from argv before parsing
     bool ssh_failures_exit_255 = false;  // set by `command`: its SSH failures exit 255, like OpenSSH's ssh
+    bool empty_options_on_failure = false;  // set by `options`: a failure prints no sub options and exits 0
 };
 
 // Builds the command line: global flags plus every subcommand, registered in help order.
@@ -29,5 +30,6 @@ void register_stop(CLI::App& app, AppContext& context);
 void register_status(CLI::App& app, AppContext& context);
 void register_command(CLI::App& app, AppContext& context);
 void register_version(CLI::App& app, AppContext& context);
+void register_options(CLI::App& app, AppContext& context);
 
 }  // namespace dokploy_provider::cmd

@@ -18,6 +18,7 @@
 #include "pkg/core/redact.hpp"
 #include "pkg/log/logging.hpp"
 #include "pkg/provider/runtime.hpp"
+#include "pkg/provider/sub_options.hpp"
 
 namespace {
 
@@ -65,6 +66,12 @@ int main(int argc, char** argv) {
         }
         return context.exit_code;
     } catch (const dp::core::Error& e) {
+        if (context.empty_options_on_failure) {
+            // DevPod aborts `provider add` when the subOptionsCommand fails: offer no choices instead.
+            spdlog::warn("no choices from Dokploy: {}", e.what());
+            std::cout << dp::provider::sub_options_without_choices() << std::flush;
+            return to_int(ExitCode::success);
+        }
         spdlog::error("{}", e.what());
         // 255 is `command`'s code for SSH failures (as OpenSSH's ssh); elsewhere they are plain failures.
         if (e.exit_code() == ExitCode::ssh_failure && !context.ssh_failures_exit_255) {

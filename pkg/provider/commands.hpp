@@ -17,5 +17,8 @@ enum class StopOrigin { devpod, machine };
 [[nodiscard]] int run_stop(const core::EnvLookup& env, StopOrigin origin);
 [[nodiscard]] int run_status(const core::EnvLookup& env);
 [[nodiscard]] int run_command(const core::EnvLookup& env);
+// `options`: prints DevPod sub options with choices from Dokploy (sub_options.hpp) on stdout. Throws like the
+// others; the caller prints empty_sub_options() instead of failing (a failing command aborts provider add).
+[[nodiscard]] int run_options(const core::EnvLookup& env);
 
 }  // namespace dokploy_provider::provider

@@ -9,6 +9,7 @@ and `devpod up` runs with --disable-daemon (no init service). The agent binary c
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -135,7 +136,7 @@ class DevPodWithSimulatorLane(DevPodLane, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.sim = Simulator(token=f"e2e-sim-token-{run_id()}").start()
+        cls.sim = Simulator(token=f"e2e-sim-token-{run_id()}", servers=[("srv-e2e", "builder", "127.0.0.1")]).start()
         super().setUpClass()
 
     @classmethod
@@ -150,6 +151,22 @@ class DevPodWithSimulatorLane(DevPodLane, unittest.TestCase):
     @classmethod
     def token(cls):
         return cls.sim.token
+
+    def test_provider_add_offers_the_dokploys_servers_to_pick_from(self):
+        """The subOptionsCommand: DOKPLOY_SERVER_ID becomes a choice of the Dokploy's servers."""
+        devpod = DevPod(self.agent_server)
+        self.addCleanup(devpod.cleanup)
+        with self.steps.step("provider add; provider options shows the server picker; a server is picked"):
+            options = [arg for key, value in self.options.items() for arg in ("-o", f"{key}={value}")]
+            self.assertEqual(devpod("provider", "add", self.manifest, *options).returncode, 0)
+            shown = devpod("provider", "options", "dokploy", "--output", "json")
+            self.assertEqual(shown.returncode, 0, output_of(shown))
+            server = json.loads(shown.stdout)["DOKPLOY_SERVER_ID"]
+            self.assertEqual(server["enum"], [{"displayName": "the Dokploy host"},
+                                              {"value": "srv-e2e", "displayName": "builder (127.0.0.1)"}])
+            picked = devpod("provider", "set-options", "dokploy", "-o", "DOKPLOY_SERVER_ID=srv-e2e")
+            self.assertIn("on server 'builder' (127.0.0.1)", output_of(picked))
+            self.assertNotIn("DOKPLOY_API_TOKEN", json.dumps(server))
 
     def test_a_mutable_option_changed_with_devpod_up_reaches_the_stopped_machine(self):
         """DevPod saves a changed mutable option into the machine and starts it; start deploys it again."""

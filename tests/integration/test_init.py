@@ -4,6 +4,8 @@ import tempfile
 import time
 import unittest
 
+import yaml
+
 from harness import Simulator, provider_env, run_provider, unreachable_url
 
 TOKEN = "init-test-token-5f1c9e7a"
@@ -175,6 +177,39 @@ class InitVersionsTest(unittest.TestCase):
             result = run_provider(["init"], provider_env(sim))
         self.assertEqual(result.returncode, 1)
         self.assertIn(b"v0.21.3", result.stderr)
+
+
+class OptionsCommandTest(unittest.TestCase):
+    """`options`, the manifest's subOptionsCommand: choices from Dokploy, and never a failure (DevPod would
+    abort `provider add`)."""
+
+    def options(self, env):
+        result = run_provider(["options"], env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return yaml.safe_load(result.stdout)["options"], result
+
+    def test_the_servers_are_choices_and_projects_and_environments_suggestions(self):
+        with Simulator(token=TOKEN, servers=[("srv-1", "builder", "192.0.2.10")]) as sim:
+            sim.api("project.create", body={"name": "team-alpha"})
+            options, result = self.options(provider_env(sim))
+        self.assertEqual(result.stderr, b"")
+        self.assertEqual(options["DOKPLOY_SERVER_ID"]["enum"], [
+            {"value": "", "displayName": "the Dokploy host"},
+            {"value": "srv-1", "displayName": "builder (192.0.2.10)"}])
+        self.assertEqual(options["DOKPLOY_PROJECT_NAME"]["suggestions"], ["devpod-workspaces", "team-alpha"])
+        self.assertEqual(options["DOKPLOY_PROJECT_NAME"]["default"], "devpod-workspaces")
+        self.assertEqual(options["DOKPLOY_ENVIRONMENT_NAME"]["suggestions"], ["production"])
+
+    def test_without_dokploy_the_options_come_without_choices(self):
+        for env in ({"DOKPLOY_SERVER_URL": unreachable_url(), "DOKPLOY_API_TOKEN": TOKEN, "DOKPLOY_TIMEOUT": "1s"},
+                    {"DOKPLOY_API_TOKEN": TOKEN}):
+            with self.subTest(env=sorted(env)):
+                options, result = self.options(env)
+                self.assertEqual(set(options), {"DOKPLOY_SERVER_ID", "DOKPLOY_PROJECT_NAME", "DOKPLOY_ENVIRONMENT_NAME"})
+                self.assertNotIn("enum", options["DOKPLOY_SERVER_ID"])
+                self.assertNotIn("suggestions", options["DOKPLOY_PROJECT_NAME"])
+                self.assertIn(b"warning: no choices from Dokploy", result.stderr)
+                self.assertNotIn(TOKEN.encode(), result.stdout + result.stderr)
 
 
 if __name__ == "__main__":

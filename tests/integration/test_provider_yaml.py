@@ -71,19 +71,39 @@ class ProviderYamlTest(unittest.TestCase):
         self.assertEqual(option["type"], "duration")  # DevPod refuses what time.ParseDuration refuses, "" too
         self.assertNotIn("", option.get("suggestions", []))
 
+    def sub_options(self):
+        """What `dokploy-provider options` offers when Dokploy cannot be asked (no URL): the same definitions."""
+        result = subprocess.run([provider_binary(), "options"], env={"PATH": os.environ["PATH"]},
+                                capture_output=True, timeout=30)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return yaml.safe_load(result.stdout)["options"]
+
     def test_every_option_the_binary_reads_is_declared_and_grouped(self):
         manifest = render("")
         sources = ""
         for folder, _, files in os.walk(os.path.join(ROOT, "pkg")):
             sources += "".join(open(os.path.join(folder, f)).read() for f in files if f.endswith(".cpp"))
         read = set(re.findall(r'"(DOKPLOY_[A-Z_]+)"', sources))
-        declared = set(manifest["options"])
+        sub_options = self.sub_options()
+        declared = set(manifest["options"]) | set(sub_options)
         self.assertLessEqual(read, declared)
+        # DevPod keeps and shows a sub option only when the manifest does not define it too.
+        self.assertEqual(set(manifest["options"]) & set(sub_options), set())
+        hidden = {name for name, option in manifest["options"].items() if option.get("hidden")}
         grouped = {name for group in manifest["optionGroups"] for name in group["options"]}
-        self.assertEqual(grouped, declared)
+        self.assertEqual(grouped, declared - hidden)
         readme = open(os.path.join(ROOT, "README.md")).read()
         for name in read:
             self.assertIn(f"`{name}`", readme)
+
+    def test_sub_options_come_after_url_and_key(self):
+        """DevPod orders options by the variables of `default` and `command` only: the option that carries the
+        subOptionsCommand names both in its command, so the choices are asked for with both known."""
+        [carrier] = [o for o in render("")["options"].values() if o.get("subOptionsCommand")]
+        self.assertEqual(carrier["subOptionsCommand"], '"${DOKPLOY_PROVIDER}" options')
+        self.assertIn("${DOKPLOY_SERVER_URL}", carrier["command"])
+        self.assertIn("${DOKPLOY_API_TOKEN}", carrier["command"])
+        self.assertTrue(carrier["hidden"])
 
 
 if __name__ == "__main__":
