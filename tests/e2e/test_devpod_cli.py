@@ -167,6 +167,15 @@ class DevPodWithSimulatorLane(DevPodLane, unittest.TestCase):
             picked = devpod("provider", "set-options", "dokploy", "-o", "DOKPLOY_SERVER_ID=srv-e2e")
             self.assertIn("on server 'builder' (127.0.0.1)", output_of(picked))
             self.assertNotIn("DOKPLOY_API_TOKEN", json.dumps(server))
+        with self.steps.step("set-options: DevPod refuses a malformed value with the pattern's message"):
+            refused = devpod("provider", "set-options", "dokploy", "-o", "DOKPLOY_SSH_PORT_RANGE=22-80")
+            self.assertNotEqual(refused.returncode, 0)
+            self.assertIn("DOKPLOY_SSH_PORT_RANGE is LOW-HIGH with 1024 <= LOW <= HIGH <= 65535", output_of(refused))
+            for value in ("", "4h"):  # empty: DevPod's default, which the pattern lets through
+                accepted = devpod("provider", "set-options", "dokploy", "-o", f"DOKPLOY_INACTIVITY_TIMEOUT={value}")
+                self.assertEqual(accepted.returncode, 0, output_of(accepted))
+            refused = devpod("provider", "set-options", "dokploy", "-o", "DOKPLOY_INACTIVITY_TIMEOUT=never")
+            self.assertIn("DOKPLOY_INACTIVITY_TIMEOUT is a duration like 30m or 4h", output_of(refused))
 
     def test_a_mutable_option_changed_with_devpod_up_reaches_the_stopped_machine(self):
         """DevPod saves a changed mutable option into the machine and starts it; start deploys it again."""

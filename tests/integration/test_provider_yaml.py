@@ -66,10 +66,12 @@ class ProviderYamlTest(unittest.TestCase):
         self.assertRegex(entry["checksum"], r"^[0-9a-f]{64}$")
         self.assertIn("shutdown", manifest["agent"]["exec"])
 
-    def test_inactivity_timeout_is_a_duration_devpod_checks(self):
+    def test_inactivity_timeout_says_what_empty_means(self):
+        """DevPod's agent takes its default, 20 minutes, for an empty value: the manifest says so (the pattern
+        that DevPod checks is in test_option_patterns.py)."""
         option = render("")["options"]["DOKPLOY_INACTIVITY_TIMEOUT"]
-        self.assertEqual(option["type"], "duration")  # DevPod refuses what time.ParseDuration refuses, "" too
-        self.assertNotIn("", option.get("suggestions", []))
+        self.assertIn("empty: DevPod's default, 20m", option["description"])
+        self.assertNotIn("never", option["validationMessage"])
 
     def sub_options(self):
         """What `dokploy-provider options` offers when Dokploy cannot be asked (no URL): the same definitions."""
