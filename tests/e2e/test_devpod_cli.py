@@ -19,6 +19,7 @@ import unittest
 from e2e_support import (AgentServer, DevPod, DokployApi, Steps, free_port_range, need, output_of,
                          render_dev_manifest, run_id)
 from harness import Simulator
+from proxy_fixture import Proxy
 
 ERROR_LINE = re.compile(r"^\d\d:\d\d:\d\d (error|fatal) ", re.MULTILINE)
 
@@ -176,6 +177,20 @@ class DevPodWithSimulatorLane(DevPodLane, unittest.TestCase):
                 self.assertEqual(accepted.returncode, 0, output_of(accepted))
             refused = devpod("provider", "set-options", "dokploy", "-o", "DOKPLOY_INACTIVITY_TIMEOUT=never")
             self.assertIn("DOKPLOY_INACTIVITY_TIMEOUT is a duration like 30m or 4h", output_of(refused))
+
+    def test_devpods_environment_reaches_the_provider_proxy_and_debug(self):
+        """DevPod passes its environment on: http_proxy takes the API through a proxy, DEVSY_DEBUG (the fork's
+        name) turns on the provider's debug logs."""
+        devpod = DevPod(self.agent_server)
+        self.addCleanup(devpod.cleanup)
+        with Proxy() as proxy, self.steps.step("provider add behind http_proxy, with DEVSY_DEBUG=true"):
+            devpod.env.update(http_proxy=proxy.url, DEVSY_DEBUG="true")
+            options = [arg for key, value in self.options.items() for arg in ("-o", f"{key}={value}")]
+            added = devpod("provider", "add", self.manifest, *options)
+            self.assertEqual(added.returncode, 0, output_of(added))
+            self.assertIn(("GET", f"{self.sim.url}/api/settings.getDokployVersion"), proxy.seen)
+            self.assertIn("debug GET settings.getDokployVersion -> 200", output_of(added))
+            self.assertNotIn(self.sim.token, output_of(added))
 
     def test_a_mutable_option_changed_with_devpod_up_reaches_the_stopped_machine(self):
         """DevPod saves a changed mutable option into the machine and starts it; start deploys it again."""
