@@ -218,7 +218,7 @@ def _missing(checker: Checker, modern: bool) -> dict:
 
 
 def _type_issue(expected: str, value, modern: bool) -> dict:
-    received = _type_name(value)
+    received = json_type_name(value)
     if modern:
         return {"expected": expected, "code": "invalid_type",
                 "message": f"Invalid input: expected {expected}, received {received}"}
@@ -249,7 +249,7 @@ def _zod_error(issues: list) -> dict:
     return {"formErrors": form, "fieldErrors": fields}
 
 
-def _type_name(value) -> str:
+def json_type_name(value) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, HERE)
 
 import sim_shapes  # noqa: E402
+from sim_validation import json_type_name  # noqa: E402
 from harness import Simulator, free_port_range, http_request, wait_until  # noqa: E402
 
 DOCKER_ERROR = ("Error response from daemon: driver failed programming external connectivity on endpoint "
@@ -45,7 +46,7 @@ def shape_differences(recorded, actual, where: str = "$") -> list[str]:
         return []  # a recorded null: the member is nullable, any value fits
     if isinstance(recorded, dict):
         if not isinstance(actual, dict):
-            return [f"{where}: expected an object, got {_kind(actual)}"]
+            return [f"{where}: expected an object, got {json_type_name(actual)}"]
         differences = []
         missing, extra = recorded.keys() - actual.keys(), actual.keys() - recorded.keys()
         if missing:
@@ -57,25 +58,15 @@ def shape_differences(recorded, actual, where: str = "$") -> list[str]:
         return differences
     if isinstance(recorded, list):
         if not isinstance(actual, list):
-            return [f"{where}: expected an array, got {_kind(actual)}"]
+            return [f"{where}: expected an array, got {json_type_name(actual)}"]
         if recorded and not actual:
             return [f"{where}: expected items like the recording's, got an empty array"]
         if recorded and actual:
             return shape_differences(recorded[0], actual[0], f"{where}[0]")
         return []
-    if _kind(recorded) != _kind(actual):
-        return [f"{where}: expected {_kind(recorded)}, got {_kind(actual)}"]
+    if json_type_name(recorded) != json_type_name(actual):
+        return [f"{where}: expected {json_type_name(recorded)}, got {json_type_name(actual)}"]
     return []
-
-
-def _kind(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}[type(value)]
 
 
 class ShapeComparisonTest(unittest.TestCase):
