@@ -192,6 +192,24 @@ class DevPodWithSimulatorLane(DevPodLane, unittest.TestCase):
             self.assertIn("debug GET settings.getDokployVersion -> 200", output_of(added))
             self.assertNotIn(self.sim.token, output_of(added))
 
+    def test_a_machine_that_never_answers_ssh_is_explained_in_devpods_output(self):
+        """DevPod shows the provider's error: the container's last log lines, not just "timed out"."""
+        devpod = DevPod(self.agent_server)
+        self.addCleanup(devpod.cleanup)
+        machine = f"why-{self.id}"
+        with self.steps.step("machine create whose sshd never starts: the container log in DevPod's output"):
+            options = dict(self.options, DOKPLOY_CREATE_TIMEOUT="10s")
+            added = devpod("provider", "add", self.manifest, *[a for k, v in options.items() for a in ("-o", f"{k}={v}")])
+            self.assertEqual(added.returncode, 0, output_of(added))
+            self.addCleanup(self.sim.clear_faults)
+            self.sim.add_fault(match="compose.deploy", kind="no_sshd", mode="closed", count=1,
+                               log="E: Unable to locate package openssh-server")
+            created = devpod("machine", "create", machine, "--provider", "dokploy")
+            self.assertNotEqual(created.returncode, 0, output_of(created))
+            self.assertIn("did not become reachable over SSH", output_of(created))
+            self.assertIn("E: Unable to locate package openssh-server", output_of(created))
+            self.assertEqual(self.services(machine), [])
+
     def test_a_mutable_option_changed_with_devpod_up_reaches_the_stopped_machine(self):
         """DevPod saves a changed mutable option into the machine and starts it; start deploys it again."""
         devpod = DevPod(self.agent_server)
