@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <cstddef>
 #include <string>
 
-#include "pkg/core/duration.hpp"
+#include "pkg/ssh/channel_relay.hpp"
 #include "pkg/ssh/connection.hpp"
+#include "pkg/ssh/keepalive.hpp"
 #include "pkg/ssh/local_ends.hpp"
 
 namespace dokploy_provider::ssh {
 
 struct TunnelSettings {
-    core::Millis keepalive_interval{15'000};       // a keepalive after this much silence from the peer
-    core::Millis keepalive_reply_timeout{15'000};  // unanswered this long: the connection is lost
-    std::size_t buffer_size = 256 * 1024;     // per direction; bounds memory together with the SSH windows
+    KeepaliveSettings keepalive;
+    RelayBuffers buffers;
 };
 
 // Runs `command` verbatim as an exec request (never a PTY) on a new channel and copies bytes in both
