@@ -22,6 +22,7 @@ std::unique_ptr<CLI::App> build_app(AppContext& context) {
     register_command(*app, context);
     register_version(*app, context);
     register_options(*app, context);
+    register_ssh_master(*app, context);
     return app;
 }
 

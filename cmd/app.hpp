@@ -31,5 +31,6 @@ void register_status(CLI::App& app, AppContext& context);
 void register_command(CLI::App& app, AppContext& context);
 void register_version(CLI::App& app, AppContext& context);
 void register_options(CLI::App& app, AppContext& context);
+void register_ssh_master(CLI::App& app, AppContext& context);
 
 }  // namespace dokploy_provider::cmd

@@ -11,4 +11,9 @@ void forbid_core_dumps() noexcept {
     ::SetErrorMode(::GetErrorMode() | SEM_NOGPFAULTERRORBOX);
 }
 
+// Nothing on Windows re-runs the program (no shared SSH connections there).
+std::optional<std::filesystem::path> current_executable() {
+    return std::nullopt;
+}
+
 }  // namespace dokploy_provider::core

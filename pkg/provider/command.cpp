@@ -8,8 +8,10 @@
 #include "pkg/provider/machine_recovery.hpp"
 #include "pkg/provider/machine_state.hpp"
 #include "pkg/provider/options.hpp"
+#include "pkg/provider/shared_ssh.hpp"
 #include "pkg/ssh/connection.hpp"
 #include "pkg/ssh/local_ends.hpp"
+#include "pkg/ssh/shared_connection.hpp"
 #include "pkg/ssh/tunnel.hpp"
 
 namespace dokploy_provider::provider {
@@ -52,9 +54,15 @@ int run_command(const core::EnvLookup& env) {
     }
     const MachinePaths paths{load_machine_folder(env)};
     const auto command = load_command(env);
+    const auto control_persist = load_control_persist(env);
     auto state = read_machine_state(paths);
     if (!state) {
         state = recovered_state(env, paths);
+    }
+    if (const auto shared = shared_settings(paths, *state, control_persist)) {
+        if (const auto code = ssh::run_shared(*shared, command)) {
+            return *code;
+        }
     }
     const ssh::Endpoint endpoint{state->ssh_host, state->ssh_port, state->ssh_user};
     const ssh::Credentials credentials{paths.client_key(), paths.host_public_key()};

@@ -16,6 +16,7 @@
 #include "pkg/provider/machine_locator.hpp"
 #include "pkg/provider/machine_recovery.hpp"
 #include "pkg/provider/ownership.hpp"
+#include "pkg/provider/shared_ssh.hpp"
 
 namespace dokploy_provider::provider {
 namespace {
@@ -143,6 +144,7 @@ int run_create(const core::EnvLookup& env) {
     warn_if_unencrypted(ctx.session.options());
     // Everything that can be checked locally or read-only comes before the first change in Dokploy.
     prepare_machine_folder(*ctx.paths);
+    end_shared_connection(env);  // a re-run may move the machine to another port
     // One create per machine at a time on this computer: a second one waits, then finds and reuses the first's.
     const core::FileLock lock(ctx.paths->create_lock(), [&] {
         spdlog::info("another create of {} is running; waiting for it to finish", ctx.machine_id);

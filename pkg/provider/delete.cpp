@@ -12,6 +12,7 @@
 #include "pkg/provider/commands.hpp"
 #include "pkg/provider/machine_context.hpp"
 #include "pkg/provider/machine_recovery.hpp"
+#include "pkg/provider/shared_ssh.hpp"
 
 namespace dokploy_provider::provider {
 namespace {
@@ -33,6 +34,7 @@ void stop_first(dokploy::Client& client, const dokploy::Compose& compose) {
 
 int run_delete(const core::EnvLookup& env) {
     auto ctx = load_machine_context(env, FolderNeed::optional);
+    end_shared_connection(env);
     // Never while a create of this machine runs on this computer: it would finish a machine DevPod believes
     // deleted. Wait for it, then delete what it made.
     std::optional<core::FileLock> lock;

@@ -198,7 +198,15 @@ Options load_options(const core::EnvLookup& env) {
     if (auto value = env("DOKPLOY_INACTIVITY_TIMEOUT")) {
         options.inactivity_timeout = checked_duration("DOKPLOY_INACTIVITY_TIMEOUT", *value, k_inactivity_limits);
     }
+    options.control_persist = load_control_persist(env);
     return options;
+}
+
+core::Millis load_control_persist(const core::EnvLookup& env) {
+    if (auto value = env("DOKPLOY_SSH_CONTROL_PERSIST")) {
+        return checked_duration("DOKPLOY_SSH_CONTROL_PERSIST", *value, k_control_persist_limits);
+    }
+    return Options{}.control_persist;
 }
 
 bool unencrypted_to_another_host(const http::Url& url) {

@@ -22,6 +22,7 @@ struct DurationLimits {
 inline constexpr DurationLimits k_request_timeout_limits{core::Millis(1'000), core::Millis(3'600'000)};    // 1s-1h
 inline constexpr DurationLimits k_create_timeout_limits{core::Millis(10'000), core::Millis(86'400'000)};   // 10s-24h
 inline constexpr DurationLimits k_inactivity_limits{core::Millis(60'000), core::Millis(8'760LL * 3'600'000)};  // 1m-1y
+inline constexpr DurationLimits k_control_persist_limits{core::Millis(0), core::Millis(86'400'000)};  // 0 (off)-24h
 
 struct PortRange {
     int low = 2222;
@@ -46,6 +47,7 @@ struct Options {
     core::Millis request_timeout{30'000};
     core::Millis create_timeout{600'000};
     core::Millis inactivity_timeout{1'800'000};  // DevPod's agent stops an idle machine after this
+    core::Millis control_persist{600'000};       // a machine's shared SSH connection outlives its last command by this
 };
 
 // Loads and validates the DOKPLOY_* options. Empty variables count as unset. Throws core::ConfigError
@@ -68,6 +70,10 @@ void warn_if_unencrypted(const Options& options);
 
 // MACHINE_FOLDER: required, an absolute path. Throws ConfigError.
 [[nodiscard]] std::filesystem::path load_machine_folder(const core::EnvLookup& env);
+
+// DOKPLOY_SSH_CONTROL_PERSIST (0 to 24h; unset or empty: 10m): how long `command`'s shared SSH connection to a
+// machine stays up after its last command; 0 turns connection reuse off. Throws ConfigError.
+[[nodiscard]] core::Millis load_control_persist(const core::EnvLookup& env);
 
 // COMMAND: required, non-empty. Sent verbatim. Throws ConfigError.
 [[nodiscard]] std::string load_command(const core::EnvLookup& env);

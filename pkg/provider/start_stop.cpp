@@ -15,6 +15,7 @@
 #include "pkg/provider/machine_recovery.hpp"
 #include "pkg/provider/readiness.hpp"
 #include "pkg/provider/self_stop.hpp"
+#include "pkg/provider/shared_ssh.hpp"
 
 namespace dokploy_provider::provider {
 namespace {
@@ -131,6 +132,7 @@ core::EnvLookup as_seen_in_the_machine(const core::EnvLookup& env) {
 
 int run_stop(const core::EnvLookup& env, StopOrigin origin) {
     if (origin == StopOrigin::devpod) {
+        end_shared_connection(env);
         (void)stop_through_dokploy(env, OwnerCheck::refuse);
         return 0;
     }

@@ -74,6 +74,30 @@ def kill_pids(pids: list[int], sig: int = signal.SIGKILL) -> None:
             pass
 
 
+def master_pids(under: str) -> list[int]:
+    """The provider's shared-connection masters (`__ssh-master`) whose socket lies under the folder `under`."""
+    prefix = os.path.join(os.path.abspath(under), "").encode()
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                args = cmdline.read().split(b"\0")
+        except OSError:
+            continue
+        if b"__ssh-master" in args and "--socket".encode() in args:
+            socket_path = args[args.index(b"--socket") + 1]
+            if socket_path.startswith(prefix):
+                pids.append(int(entry))
+    return pids
+
+
+def stop_masters(under: str) -> None:
+    """Stops (by PID) every shared-connection master of the machine folders under `under`."""
+    kill_pids(master_pids(under))
+
+
 class Sshd:
     """One sshd process on 127.0.0.1:port; a context manager (start on enter, stop on exit)."""
 
@@ -107,10 +131,11 @@ class Sshd:
         assert self.process is not None
         return self.process.pid
 
-    def start(self) -> None:
+    def start(self, port: int | None = None) -> None:
+        """Starts sshd on a free port, or on `port` (a restart where it was)."""
         os.makedirs(PRIVSEP_DIR, mode=0o755, exist_ok=True)
         for _attempt in range(5):  # the free port may be taken between probe and bind
-            self.port = free_port()
+            self.port = port or free_port()
             config = os.path.join(self.directory, "sshd_config")
             with open(config, "w", encoding="ascii") as out:
                 out.write(self._config())

@@ -24,7 +24,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from sshd_fixture import (Sshd, client_public_key, descendants, generate_key, kill_pids,  # noqa: E402
-                          make_machine_folder)
+                          make_machine_folder, master_pids, stop_masters)
 
 BIN = os.environ.get("DOKPLOY_PROVIDER_BIN", "")
 TOKEN = "dp-test-token-6f1d0c2a9b8e7f55"
@@ -65,6 +65,7 @@ class CommandTest(unittest.TestCase):
     def setUpClass(cls) -> None:
         cls.root = tempfile.mkdtemp(prefix="dp-command-")
         cls.addClassCleanup(shutil.rmtree, cls.root, True)
+        cls.addClassCleanup(stop_masters, cls.root)  # they end with their sshd anyway; by PID all the same
         cls.sshd = Sshd()
         cls.addClassCleanup(cls.sshd.stop)
         cls.sshd.start()
@@ -73,9 +74,13 @@ class CommandTest(unittest.TestCase):
 
     # -- helpers -----------------------------------------------------------------------------------
 
+    # Extra environment for every run: the direct-connection variant turns connection reuse off.
+    mode: dict = {}
+
     def env(self, command: str, folder: str | None = None, **extra: str) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DEVPOD", "DOKPLOY_"))}
-        env.update(MACHINE_FOLDER=folder or self.folder, COMMAND=command, **extra)
+        env.update(MACHINE_FOLDER=folder or self.folder, COMMAND=command, **self.mode)
+        env.update(extra)
         return env
 
     def run_provider(self, command: str, stdin: bytes = b"", timeout: float = 60, args: tuple = (),
@@ -104,7 +109,8 @@ class CommandTest(unittest.TestCase):
         """A private copy of the machine folder, for tests that break its keys or state."""
         copy = tempfile.mkdtemp(prefix="dp-machine-", dir=self.root)
         folder = os.path.join(copy, "machine")
-        shutil.copytree(self.folder, folder)
+        # Not the shared connection's socket, lock and log: those belong to the original folder.
+        shutil.copytree(self.folder, folder, ignore=shutil.ignore_patterns("ssh-master.*"))
         return folder
 
     def assert_refused(self, result: subprocess.CompletedProcess, *needles: str) -> None:
@@ -236,7 +242,8 @@ class CommandTest(unittest.TestCase):
         if probe.returncode != 0:
             self.skipTest("unshare -n is not permitted here")
         child = subprocess.run(
-            ["unshare", "-n", sys.executable, "-c", "import test_command; test_command.black_hole_child()"],
+            ["unshare", "-n", sys.executable, "-c",
+             f"import test_command; test_command.black_hole_child({self.mode!r})"],
             cwd=os.path.dirname(os.path.abspath(__file__)), env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"),
             capture_output=True, timeout=150)
         self.assertEqual(child.returncode, 0, child.stderr.decode(errors="replace")[-2000:])
@@ -298,14 +305,22 @@ class CommandTest(unittest.TestCase):
     # -- logging and resources ---------------------------------------------------------------------
 
     def test_verbose_keeps_stdout_exact_and_secrets_out_of_stderr(self) -> None:
+        # A fresh folder: with connection reuse, this verbose run starts the master, which then logs at debug.
+        folder = self.copy_folder()
         data = os.urandom(1 << 20)
-        result = self.run_provider("cat", stdin=data, args=("--verbose",), DOKPLOY_API_TOKEN=TOKEN)
+        result = self.run_provider("cat", stdin=data, args=("--verbose",), folder=folder, DOKPLOY_API_TOKEN=TOKEN)
         self.assertEqual(result.returncode, 0, result.stderr[-2000:])
         self.assertEqual(result.stdout, data)
         self.assertIn(b"debug", result.stderr)  # verbose really was on
-        self.assertIn(b"libssh", result.stderr)
-        self.assertNotIn(b"PRIVATE KEY", result.stderr)
-        self.assertNotIn(TOKEN.encode(), result.stderr)
+        # libssh's own debug lines: on stderr when connecting directly, else in the shared connection's log.
+        log = os.path.join(folder, "ssh-master.log")
+        shared = self.mode.get("DOKPLOY_SSH_CONTROL_PERSIST") != "0"
+        self.assertEqual(os.path.exists(log), shared)
+        libssh_output = open(log, "rb").read() if shared else result.stderr
+        self.assertIn(b"libssh", libssh_output)
+        for output in (result.stderr, libssh_output):
+            self.assertNotIn(b"PRIVATE KEY", output)
+            self.assertNotIn(TOKEN.encode(), output)
 
     def test_idle_tunnel_uses_almost_no_cpu(self) -> None:
         # CPU time of the provider over 3 s of an idle, open tunnel (start-up excluded, so that the
@@ -313,11 +328,20 @@ class CommandTest(unittest.TestCase):
         process = self.start_provider("echo ready; sleep 3; echo done", stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE)
         self.assertEqual(process.stdout.readline(), b"ready\n")
-        before = cpu_seconds(process.pid)
+        # With connection reuse the machine's master does the copying: count its CPU time too.
+        pids = [process.pid] + master_pids(self.folder)
+        before = sum(cpu_seconds(pid) for pid in pids)
         self.assertEqual(process.stdout.readline(), b"done\n")
-        idle_cpu = cpu_seconds(process.pid) - before
+        idle_cpu = sum(cpu_seconds(pid) for pid in pids) - before
         self.assertEqual(process.wait(timeout=10), 0)
         self.assertLess(idle_cpu, 0.1)
+
+
+class DirectCommandTest(CommandTest):
+    """The same contract without connection reuse (DOKPLOY_SSH_CONTROL_PERSIST=0), which is also the Windows
+    path: every `command` makes its own SSH connection."""
+
+    mode = {"DOKPLOY_SSH_CONTROL_PERSIST": "0"}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -327,7 +351,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def black_hole_child() -> None:
+def black_hole_child(mode: dict) -> None:
     """Runs inside `unshare -n`: sshd + provider streaming /dev/zero through `cat`, then loopback goes down.
     Prints "exit code|seconds until exit|provider stderr"."""
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
@@ -335,7 +359,7 @@ def black_hole_child() -> None:
         folder = make_machine_folder(root, sshd.port, sshd.host_key + ".pub")
         sshd.authorize(client_public_key(folder))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DEVPOD", "DOKPLOY_"))}
-        env.update(MACHINE_FOLDER=folder, COMMAND="cat")
+        env.update(MACHINE_FOLDER=folder, COMMAND="cat", **mode)
         with open("/dev/zero", "rb") as zeros:  # data in flight both ways when the link dies
             process = subprocess.Popen([BIN, "command"], env=env, stdin=zeros, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.PIPE)

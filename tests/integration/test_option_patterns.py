@@ -86,6 +86,11 @@ TABLE = {
         ("\u00b5s", "bad"), ("never", "bad"), ("30", "bad"), ("-30m", "bad"),
         ("10s", "range"), ("8761h", "range"), ("2562048h", "range"),
     ],
+    "DOKPLOY_SSH_CONTROL_PERSIST": [
+        ("", "ok"), ("0", "ok"), ("0s", "ok"), ("10m", "ok"), ("24h", "ok"), ("1.5s", "ok"), ("500ms", "ok"),
+        ("forever", "bad"), ("10", "bad"), ("-1m", "bad"), ("1d", "bad"),
+        ("25h", "range"),
+    ],
 }
 
 

@@ -235,6 +235,22 @@ TEST_CASE("DOKPLOY_INACTIVITY_TIMEOUT is checked like DevPod's agent reads it") 
     core::clear_secrets();
 }
 
+TEST_CASE("DOKPLOY_SSH_CONTROL_PERSIST: 10m by default, 0 turns reuse off, at most 24h") {
+    CHECK(provider::load_control_persist(valid_env().lookup()) == core::Millis(600'000));
+    CHECK(provider::load_control_persist(FakeEnv(valid_env()).set("DOKPLOY_SSH_CONTROL_PERSIST", "").lookup()) ==
+          core::Millis(600'000));
+    CHECK(provider::load_control_persist(FakeEnv(valid_env()).set("DOKPLOY_SSH_CONTROL_PERSIST", "0").lookup()) ==
+          core::Millis(0));
+    CHECK(provider::load_control_persist(FakeEnv(valid_env()).set("DOKPLOY_SSH_CONTROL_PERSIST", "1h").lookup()) ==
+          core::Millis(3'600'000));
+    for (const auto* bad : {"forever", "10", "-1m", "25h"}) {
+        INFO(bad);
+        CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_SSH_CONTROL_PERSIST", bad))
+                  .starts_with("DOKPLOY_SSH_CONTROL_PERSIST"));
+    }
+    core::clear_secrets();
+}
+
 TEST_CASE("DOKPLOY_CA_FILE must exist") {
     CHECK(rejection(FakeEnv(valid_env()).set("DOKPLOY_CA_FILE", "/nonexistent/ca.pem")).starts_with("DOKPLOY_CA_FILE"));
     const auto data_file = std::string(DP_TEST_DATA_DIR) + "/ca/test-ca.pem";
