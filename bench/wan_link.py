@@ -157,16 +157,18 @@ class WanLink:
 
     @contextlib.contextmanager
     def _inside(self, namespace: str):
+        previous = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
         fd = os.open(f"/run/netns/{namespace}", os.O_RDONLY | os.O_CLOEXEC)
         try:
             _setns(fd)
             yield
         finally:
             os.close(fd)
-            _setns(self._home_fd)
+            _setns(previous)
+            os.close(previous)
 
     def client(self):
-        """A `with` block whose children (and sockets) live in the client namespace."""
+        """A `with` block whose children (and sockets) live in the client namespace; blocks nest."""
         return self._inside(self.client_ns)
 
     def server(self):
