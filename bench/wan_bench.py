@@ -15,8 +15,9 @@ Measured, interleaved (ours, reference, ours, ...), medians:
   throughput  --mib MiB of random data down through `command` (remote `cat` of a file, output checked) against
               `ssh` pinned to the cipher and key exchange the provider negotiates; on plain loopback (no link),
               through the link at 0 ms, at 50 ms, and at 50 ms with 1% loss; the provider cold each time.
-  api         create, status, stop, start, delete at 50 ms over HTTPS: wall time, HTTP requests (the simulator's
-              request log) and round trips; then `create` again with 20 more compose services in the project.
+  api         create, status, stop, start, status, delete at 50 ms over HTTPS: wall time, HTTP requests (the
+              simulator's request log) and round trips; then `create` with 20 other compose services in the project
+              (the rounds' creates see none).
 
 Round trips are counted by the forwarder as client "flights": a client->server packet carrying data (or a SYN)
 sent after data from the server had arrived since the previous flight (pure ACKs do not count). wall/RTT is
@@ -317,13 +318,15 @@ class Bench:
                     self.reap(folder, f"throughput, {label}")
                     drops.append(sample.dropped)
                     busy += sample.wall
-                    if os.path.getsize(output) != self.args.mib << 20 or (index == 0 and sha256_file(output) != expected):
+                    wrong_size = os.path.getsize(output) != self.args.mib << 20
+                    if wrong_size or (index == 0 and sha256_file(output) != expected):
                         raise RuntimeError(f"{name}, {label}: the output differs from the remote file")
                     series[name].add(sample)
             fwd_cpu = (self.link.forwarder_cpu_seconds() - cpu_before) / busy if rtt is not None else None
             rows.append((label, series, fwd_cpu, statistics.median(drops)))
             if rtt == 50:
-                self.goal(f"{self.args.mib} MiB down at {label}, ours / ssh", series["ours"].wall / series["ssh"].wall, 1.0)
+                self.goal(f"{self.args.mib} MiB down at {label}, ours / ssh",
+                          series["ours"].wall / series["ssh"].wall, 1.0)
         os.unlink(data)
         os.unlink(output)
 
@@ -336,7 +339,8 @@ class Bench:
         for label, s, fwd_cpu, dropped in rows:
             cpu = "-" if fwd_cpu is None else f"{fwd_cpu:.0%}"
             out.append(f"| {label} | {s['ours'].wall:.2f} s | {s['ssh'].wall:.2f} s | "
-                       f"{ratio(s['ours'], s['ssh'], 1.0)} | {self.args.mib / s['ours'].wall:.0f} | {dropped:g} | {cpu} |")
+                       f"{ratio(s['ours'], s['ssh'], 1.0)} | {self.args.mib / s['ours'].wall:.0f} | {dropped:g} | "
+                       f"{cpu} |")
         out.append("")
 
     def measure_api(self, rtt: float) -> None:
@@ -366,18 +370,25 @@ class Bench:
                     sample.requests = len(sim.requests())
                 return sample
 
+            # The first machine also makes the project and its environment: its own row, then every round runs
+            # with them in place.
+            first = Series()
+            first.add(step("create", "wan-first"))
+            step("delete", "wan-first")
+            self.reap(os.path.join(self.machines, "api", "wan-first"), "api, wan-first")
             for index in range(self.args.api_runs):
                 machine = f"wan-{index}"
                 for label, subcommand in steps:
                     series.setdefault(label, Series()).add(step(subcommand, machine))
                 self.reap(os.path.join(self.machines, "api", machine), f"api, {machine}")
 
-            # create with 20 more compose services in the project (added straight into the simulator).
+            # create with 20 other compose services in the project: one more machine and 19 composes added
+            # straight into the simulator (the rounds above deleted their machines: their creates saw none).
             step("create", "wan-anchor")
             with open(os.path.join(self.machines, "api", "wan-anchor", "dokploy-machine.json"), encoding="utf-8") as f:
                 state = json.load(f)
             with self.link.server():
-                for k in range(20):
+                for k in range(19):
                     sim.api("compose.create", body={"name": f"other-{k}", "environmentId": state["environmentId"]})
             crowded = Series()
             crowded.add(step("create", "wan-crowded"))
@@ -394,13 +405,15 @@ class Bench:
                    "rt = round trips counted at the link, wall/RTT in brackets)\n")
         out.append("| subcommand | wall | HTTP requests | round trips |")
         out.append("|---|---|---|---|")
+        out.append(f"| `create`, the first machine (makes the project) | {first.wall * 1000:.0f} ms | "
+                   f"{first.requests:g} | {first.flights:g} ({first.wall * 1000 / rtt:.1f}) |")
         for label, s in series.items():
             out.append(f"| `{label}` | {s.wall * 1000:.0f} ms | {s.requests:g} | {s.flights:g} "
                        f"({s.wall * 1000 / rtt:.1f}) |")
         self.goal(f"`status` over HTTPS at {rtt:g} ms, round trips", series["status"].flights, 4)
         base = series["create"].requests
         self.goal("`create` with 20 more services, additional requests", crowded.requests - base, 2)
-        out.append(f"| `create`, +20 compose services in the project | {crowded.wall * 1000:.0f} ms | "
+        out.append(f"| `create`, 20 other compose services in the project | {crowded.wall * 1000:.0f} ms | "
                    f"{crowded.requests:g} ({crowded.requests - base:+g}) | {crowded.flights:g} "
                    f"({crowded.wall * 1000 / rtt:.1f}) |")
         out.append("")
