@@ -114,6 +114,11 @@ def processes_using(root: str, unix_tables: list[str]) -> list[int]:
             parts = line.split()
             if len(parts) >= 8 and parts[7].startswith(prefix):
                 socket_inodes.add(parts[6])
+    mentioned = re.compile(re.escape(prefix[:-1]) + "(/|$)")
+
+    def under(path: str) -> bool:
+        return (path + "/").startswith(prefix)
+
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():
@@ -121,16 +126,16 @@ def processes_using(root: str, unix_tables: list[str]) -> list[int]:
         base = f"/proc/{entry}"
         try:
             with open(f"{base}/cmdline", "rb") as f:
-                hit = prefix.encode() in f.read()
+                hit = any(mentioned.search(arg) for arg in f.read().decode(errors="replace").split("\0"))
             with open(f"{base}/environ", "rb") as f:
-                hit = hit or any(v.startswith(b"MACHINE_FOLDER=" + prefix.encode()) for v in f.read().split(b"\0"))
-            hit = hit or os.readlink(f"{base}/cwd").startswith(prefix)
+                variables = f.read().decode(errors="replace").split("\0")
+            hit = hit or any(v.startswith("MACHINE_FOLDER=") and under(v[15:]) for v in variables)
+            hit = hit or under(os.readlink(f"{base}/cwd"))
             for fd in os.listdir(f"{base}/fd"):
                 if hit:
                     break
                 target = os.readlink(f"{base}/fd/{fd}")
-                hit = target.startswith(prefix) or (target.startswith("socket:[")
-                                                     and target[8:-1] in socket_inodes)
+                hit = under(target) or (target.startswith("socket:[") and target[8:-1] in socket_inodes)
         except OSError:
             continue
         if hit:
