@@ -242,6 +242,7 @@ class Bench:
         match = NEGOTIATED.search(done.stderr.decode(errors="replace"))
         if match:
             self.algorithms = {"kex": match.group(1), "cipher": match.group(4)}
+        self.algorithms.update({k: v for k, v in (("kex", self.args.kex), ("cipher", self.args.cipher)) if v})
 
     def link_check(self) -> float:
         """Median TCP connect time to sshd from the client namespace (one round trip), in ms."""
@@ -452,6 +453,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--mib", type=int, default=64, help="MiB for the throughput runs (default 64)")
     parser.add_argument("--loss", type=float, default=0.01, help="loss fraction each way (default 0.01)")
     parser.add_argument("--mtu", type=int, default=1500, help="MTU of the link (default 1500)")
+    parser.add_argument("--cipher", help="pin `ssh` to this cipher (default: the provider's, from --verbose)")
+    parser.add_argument("--kex", help="pin `ssh` to this key exchange (default: the provider's, from --verbose)")
     parser.add_argument("--only", default="latency,throughput,api", help="which parts (default: all three)")
     parser.add_argument("--quick", action="store_true", help="2/1/1 runs: a smoke run, not a measurement")
     args = parser.parse_args()
@@ -471,16 +474,20 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
+    commit = subprocess.run(["git", "-C", HERE, "describe", "--always", "--dirty"], capture_output=True,
+                            text=True).stdout.strip()
+    version = subprocess.run([os.path.abspath(args.binary), "version"], capture_output=True,
+                             text=True).stdout.split("\n")[0]
     root = tempfile.mkdtemp(prefix="dp-wan-")
     os.chmod(root, 0o755)
     started = time.monotonic()
     bench = None
     try:
         with WanLink(root, mtu=args.mtu) as link:
-            with link.server():
-                sshd = Sshd()
-                sshd.start()
+            sshd = Sshd()
             try:
+                with link.server():
+                    sshd.start()
                 bench = Bench(args, link, sshd, root)
                 bench.detect_algorithms()
                 if "latency" in args.only:
@@ -496,14 +503,14 @@ def main() -> int:
                     bench.reap(bench.ssh_dir, "final sweep (OpenSSH)")
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    commit = subprocess.run(["git", "-C", HERE, "describe", "--always", "--dirty"], capture_output=True,
-                            text=True).stdout.strip()
-    version = subprocess.run([os.path.abspath(args.binary), "version"], capture_output=True,
-                             text=True).stdout.split("\n")[0]
     print(f"## WAN benchmark: {version} (tree {commit}), {os.cpu_count()} CPUs, MTU {args.mtu}, "
           f"{time.monotonic() - started:.0f} s\n")
-    algorithms = ", ".join(f"{k} {v}" for k, v in bench.algorithms.items()) or "not found in --verbose"
-    print(f"The provider's session: {algorithms}; `ssh` is pinned to the same.\n")
+    if bench.algorithms:
+        algorithms = ", ".join(f"{k} {v}" for k, v in bench.algorithms.items())
+        print(f"The provider's session: {algorithms}; `ssh` is pinned to the same.\n")
+    else:
+        print("WARNING: the provider's --verbose log did not show its cipher: `ssh` used its defaults "
+              "(pin it with --cipher and --kex).\n")
     print("\n".join(bench.lines))
     print("Goals of issue #12 in this run:\n" + "\n".join(bench.goals) + "\n")
     print("Left running by the provider and killed by the benchmark: "
