@@ -20,8 +20,9 @@ Measured, interleaved (ours, reference, ours, ...), medians:
               (the rounds' creates see none).
 
 Round trips are counted by the forwarder as client "flights": a client->server packet carrying data (or a SYN)
-sent after data from the server had arrived since the previous flight (pure ACKs do not count). wall/RTT is
-printed next to it as an upper bound that includes CPU time.
+sent after data from the server had arrived since the previous flight. Pure ACKs do not count, but a closing
+message the client does not wait for does, so this is an upper bound; the API table also gives wall time / RTT
+(an upper bound too: it includes CPU time). Prints Markdown tables and which goals of issue #12 the run meets.
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def sha256_file(path: str) -> str:
 
 
 class Bench:
-    """Owns the link, the servers, the folders; each measure_* fills self.tables."""
+    """Owns the folders and the clients; each measure_* appends a Markdown table to self.lines."""
 
     def __init__(self, args, link: WanLink, sshd: Sshd, root: str):
         self.args, self.link, self.sshd, self.root = args, link, sshd, root
