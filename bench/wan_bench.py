@@ -15,14 +15,15 @@ Measured, interleaved (ours, reference, ours, ...), medians:
   throughput  --mib MiB of random data down through `command` (remote `cat` of a file, output checked) against
               `ssh` pinned to the cipher and key exchange the provider negotiates; on plain loopback (no link),
               through the link at 0 ms, at 50 ms, and at 50 ms with 1% loss; the provider cold each time.
-  api         create, status, stop, start, status, delete at 50 ms over HTTPS: wall time, HTTP requests (the
-              simulator's request log) and round trips; then `create` with 20 other compose services in the project
-              (the rounds' creates see none).
+  api         create, status, stop, status, start, delete over HTTPS at 0 ms and at --api-rtt (50 ms): wall time,
+              HTTP requests (the simulator's request log) and round trips; also the first machine's `create` (it
+              makes the project) and `create` with 20 other compose services in the project (the rounds' see none).
 
-Round trips are counted by the forwarder as client "flights": a client->server packet carrying data (or a SYN)
-sent after data from the server had arrived since the previous flight. Pure ACKs do not count, but a closing
-message the client does not wait for does, so this is an upper bound; the API table also gives wall time / RTT
-(an upper bound too: it includes CPU time). Prints Markdown tables and which goals of issue #12 the run meets.
+Round trips, two ways: "waited" is (wall time at the RTT - wall time at 0 ms) / RTT, every wait a user feels
+(request/response turns, but also Nagle's algorithm waiting for an ACK, slow start on a large answer, polling);
+"flights" are counted by the forwarder: a client->server packet carrying data (or a SYN) sent after data from the
+server had arrived since the previous flight. Pure ACKs do not count; a closing message the client does not wait
+for does. Prints Markdown tables and which goals of issue #12 the run meets.
 """
 
 from __future__ import annotations
@@ -281,15 +282,23 @@ class Bench:
                            capture_output=True, timeout=30)
         self.reap(warm, "later `command true` (after every RTT)")
 
+        zero = next((s for rtt, _, s in rows if rtt == 0), None)
+
+        def cell(name: str, rtt: float, s: dict) -> str:
+            text = f"{s[name].wall * 1000:.0f} ms"
+            if zero is not None and rtt > 0:
+                text += f", {(s[name].wall - zero[name].wall) * 1000 / rtt:.1f} rt"
+            return text + f" ({s[name].flights:g} fl)"
+
         out = self.lines
-        out.append(f"### `command true` (median of {self.args.runs} interleaved runs; rt = round trips)\n")
+        out.append(f"### `command true` (median of {self.args.runs} interleaved runs; rt = round trips waited, "
+                   "(wall - wall at 0 ms) / RTT; fl = flights counted at the link)\n")
         out.append("| RTT (TCP connect) | ours, first call | `ssh` | ratio | ours, later call | `ssh`, warm "
                    "ControlMaster | ratio |")
         out.append("|---|---|---|---|---|---|---|")
         for rtt, connect_ms, s in rows:
-            out.append(f"| {rtt:g} ms ({connect_ms:.1f} ms) | {fmt_latency(s['cold'], rtt)} | "
-                       f"{fmt_latency(s['ssh'], rtt)} | {ratio(s['cold'], s['ssh'])} | "
-                       f"{fmt_latency(s['later'], rtt)} | {fmt_latency(s['mux'], rtt)} | "
+            out.append(f"| {rtt:g} ms ({connect_ms:.1f} ms) | {cell('cold', rtt, s)} | {cell('ssh', rtt, s)} | "
+                       f"{ratio(s['cold'], s['ssh'])} | {cell('later', rtt, s)} | {cell('mux', rtt, s)} | "
                        f"{ratio(s['later'], s['mux'], 1.1)} |")
         out.append("")
 
@@ -351,83 +360,96 @@ class Bench:
         out.append("")
 
     def measure_api(self, rtt: float) -> None:
+        """Each round runs create, status, stop, status, start, delete at 0 ms and then at rtt: the difference
+        of the wall times, divided by the RTT, is the number of round trips waited for."""
         with self.link.server():
             pki = make_pki(_mkdir(os.path.join(self.root, "pki")))
             sim = Simulator(token=TOKEN, tls_cert=pki.server_a.cert, tls_key=pki.server_a.key,
                             deploy_seconds=0.2, verbose=False).start()
             low, high = free_port_range(4 * self.args.api_runs + 8)
+        links = (0.0, rtt)
+        steps = (("create", "create"), ("status", "status"), ("stop", "stop"), ("status, stopped", "status"),
+                 ("start", "start"), ("delete", "delete"))
+        first_label = "create, the first machine (makes the project)"
+        crowded_label = "create, 20 other compose services in the project"
+        series: dict[tuple[str, float], Series] = {}
         try:
-            self.link.set(rtt, 0.0)
-            steps = (("create", "create"), ("status", "status"), ("stop", "stop"), ("status, stopped", "status"),
-                     ("start", "start"), ("delete", "delete"))
-            series: dict[str, Series] = {}
-
             def env(machine: str) -> dict:
                 return dict(self.base_env, DOKPLOY_SERVER_URL=sim.url, DOKPLOY_API_TOKEN=TOKEN,
                             DOKPLOY_CA_FILE=pki.ca_a, MACHINE_ID=machine,
                             MACHINE_FOLDER=_mkdir(os.path.join(self.machines, "api", machine)),
                             DOKPLOY_SSH_PORT_RANGE=f"{low}-{high}", DOKPLOY_CREATE_TIMEOUT="120s")
 
-            def step(subcommand: str, machine: str) -> Sample:
+            def step(subcommand: str, machine: str, link_rtt: float, label: str | None = None) -> None:
+                self.link.set(link_rtt, 0.0)
                 with self.link.server():
                     sim.clear_requests()
                 with self.link.client():
                     sample = self.measured(lambda: run([self.binary, subcommand], env(machine)))
                 with self.link.server():
                     sample.requests = len(sim.requests())
-                return sample
+                if label is not None:
+                    series.setdefault((label, link_rtt), Series()).add(sample)
 
-            # The first machine also makes the project and its environment: its own row, then every round runs
-            # with them in place.
-            first = Series()
-            first.add(step("create", "wan-first"))
-            step("delete", "wan-first")
-            self.reap(os.path.join(self.machines, "api", "wan-first"), "api, wan-first")
-            for index in range(self.args.api_runs):
-                machine = f"wan-{index}"
-                for label, subcommand in steps:
-                    series.setdefault(label, Series()).add(step(subcommand, machine))
+            def done_with(machine: str) -> None:
                 self.reap(os.path.join(self.machines, "api", machine), f"api, {machine}")
+
+            # The first machine also makes the project and its environment: its own row (one run per link, the
+            # project deleted by hand in between), then every round runs with them in place.
+            for link_rtt in links:
+                step("create", f"first-{link_rtt:g}", link_rtt, first_label)
+                step("delete", f"first-{link_rtt:g}", 0.0)
+                done_with(f"first-{link_rtt:g}")
+                with self.link.server():
+                    for project_id in sim.state().get("projects", {}):
+                        sim.api("project.remove", body={"projectId": project_id})
+            for index in range(self.args.api_runs):
+                for link_rtt in links:
+                    machine = f"wan-{link_rtt:g}-{index}"
+                    for label, subcommand in steps:
+                        step(subcommand, machine, link_rtt, label)
+                    done_with(machine)
 
             # create with 20 other compose services in the project: one more machine and 19 composes added
             # straight into the simulator (the rounds above deleted their machines: their creates saw none).
-            step("create", "wan-anchor")
-            with open(os.path.join(self.machines, "api", "wan-anchor", "dokploy-machine.json"), encoding="utf-8") as f:
-                state = json.load(f)
+            step("create", "anchor", 0.0)
+            with open(os.path.join(self.machines, "api", "anchor", "dokploy-machine.json"), encoding="utf-8") as f:
+                environment_id = json.load(f)["environmentId"]
             with self.link.server():
                 for k in range(19):
-                    sim.api("compose.create", body={"name": f"other-{k}", "environmentId": state["environmentId"]})
-            crowded = Series()
-            crowded.add(step("create", "wan-crowded"))
-            step("delete", "wan-crowded")
-            step("delete", "wan-anchor")
-            for machine in ("wan-anchor", "wan-crowded"):
-                self.reap(os.path.join(self.machines, "api", machine), f"api, {machine}")
+                    sim.api("compose.create", body={"name": f"other-{k}", "environmentId": environment_id})
+            for link_rtt in links:
+                step("create", f"crowded-{link_rtt:g}", link_rtt, crowded_label)
+                step("delete", f"crowded-{link_rtt:g}", 0.0)
+                done_with(f"crowded-{link_rtt:g}")
+            step("delete", "anchor", 0.0)
+            done_with("anchor")
         finally:
             with self.link.server():
                 sim.stop()
 
         out = self.lines
-        out.append(f"### API subcommands over HTTPS at {rtt:g} ms RTT (median of {self.args.api_runs}; "
-                   "rt = round trips counted at the link, wall/RTT in brackets)\n")
-        out.append("| subcommand | wall | HTTP requests | round trips |")
-        out.append("|---|---|---|---|")
-        out.append(f"| `create`, the first machine (makes the project) | {first.wall * 1000:.0f} ms | "
-                   f"{first.requests:g} | {first.flights:g} ({first.wall * 1000 / rtt:.1f}) |")
-        for label, s in series.items():
-            out.append(f"| `{label}` | {s.wall * 1000:.0f} ms | {s.requests:g} | {s.flights:g} "
-                       f"({s.wall * 1000 / rtt:.1f}) |")
-        self.goal(f"`status` over HTTPS at {rtt:g} ms, round trips", series["status"].flights, 4)
-        base = series["create"].requests
-        self.goal("`create` with 20 more services, additional requests", crowded.requests - base, 2)
-        out.append(f"| `create`, 20 other compose services in the project | {crowded.wall * 1000:.0f} ms | "
-                   f"{crowded.requests:g} ({crowded.requests - base:+g}) | {crowded.flights:g} "
-                   f"({crowded.wall * 1000 / rtt:.1f}) |")
+        out.append(f"### API subcommands over HTTPS (median of {self.args.api_runs} rounds; one run for the first "
+                   "and the crowded create)\n")
+        out.append(f"| subcommand | wall, 0 ms | wall, {rtt:g} ms | HTTP requests | round trips waited: (wall at "
+                   f"{rtt:g} ms - wall at 0 ms) / RTT | flights counted at the link |")
+        out.append("|---|---|---|---|---|---|")
+        base_requests = series[("create", rtt)].requests
+        for label in [first_label] + [label for label, _ in steps] + [crowded_label]:
+            zero, far = series[(label, 0.0)], series[(label, rtt)]
+            waited = (far.wall - zero.wall) * 1000 / rtt
+            requests = f"{far.requests:g}"
+            if label == crowded_label:
+                requests += f" ({far.requests - base_requests:+g})"
+            head, _, rest = label.partition(", ")
+            name = f"`{head}`" + (f", {rest}" if rest else "")
+            out.append(f"| {name} | {zero.wall * 1000:.0f} ms | {far.wall * 1000:.0f} ms | {requests} | "
+                       f"{waited:.1f} | {far.flights:g} |")
+            if label == "status":
+                self.goal(f"`status` over HTTPS at {rtt:g} ms, round trips waited", waited, 4)
+        self.goal("`create` with 20 other services, additional requests",
+                  series[(crowded_label, rtt)].requests - base_requests, 2)
         out.append("")
-
-
-def fmt_latency(series: Series, rtt: float) -> str:
-    return f"{series.wall * 1000:.0f} ms, {series.flights:g} rt"
 
 
 def ratio(ours: Series, reference: Series, goal: float | None = None) -> str:
