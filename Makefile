@@ -120,7 +120,7 @@ e2e: deps
 bench: build
 	$(PYTHON) bench/ssh_bench.py --binary $(BIN)
 
-# The provider against OpenSSH over a delayed, lossy link between two network namespaces (root; 5-10 minutes on
+# The provider against OpenSSH over a delayed, lossy link between two network namespaces (root; ~3 minutes on
 # 2 cores): `command` latency at 0/20/50/100 ms RTT, throughput at 50 ms with and without loss, API round trips.
 # Prints Markdown tables; BENCH_WAN_ARGS passes options (e.g. --quick, --binary, --only api; see --help).
 bench-wan: build
