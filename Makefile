@@ -11,7 +11,7 @@ PACKAGES = $(shell grep -v '^\#' $(PACKAGE_LIST))
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 BIN := dist/dokploy-provider
 
-.PHONY: all deps build provider-dev provider-dev-manifest e2e fuzz test test-unit test-integration demo bench fmt tidy asan clean \
+.PHONY: all deps build provider-dev provider-dev-manifest e2e fuzz test test-unit test-integration demo bench bench-wan fmt tidy asan clean \
         dist-deps dist dist-test
 
 all: build
@@ -119,6 +119,12 @@ e2e: deps
 
 bench: build
 	$(PYTHON) bench/ssh_bench.py --binary $(BIN)
+
+# The provider against OpenSSH over a delayed, lossy link between two network namespaces (root; ~3 minutes on
+# 2 cores): `command` latency at 0/20/50/100 ms RTT, throughput at 50 ms with and without loss, API round trips.
+# Prints Markdown tables; BENCH_WAN_ARGS passes options (e.g. --quick, --binary, --only api; see --help).
+bench-wan: build
+	$(PYTHON) bench/wan_bench.py --binary $(BIN) $(BENCH_WAN_ARGS)
 
 fmt:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
