@@ -36,9 +36,10 @@ WaitOutcome deploy_with_port(MachineContext& ctx, DeployTarget& target, const Wo
     auto& client = ctx.session.client();
     const auto& options = ctx.session.options();
     const auto compose_file = render_machine_compose(ctx, keys, port);
-    MachineState state{ctx.machine_id, target.compose.compose_id, target.compose.app_name, target.home.project_id,
-                       target.home.environment_id, ssh_host, port, "root",
-                       core::format_iso8601(std::chrono::system_clock::now())};
+    const auto state =
+        with_known_layout(ctx.session, {ctx.machine_id, target.compose.compose_id, target.compose.app_name,
+                                        target.home.project_id, target.home.environment_id, ssh_host, port, "root",
+                                        core::format_iso8601(std::chrono::system_clock::now()), std::nullopt});
     const ssh::Endpoint endpoint{ssh_host, port, "root"};
     // Re-running create on a machine that already runs exactly this file and answers SSH changes nothing.
     if (compose_file == target.compose.compose_file && target.compose.compose_status == "done" &&
