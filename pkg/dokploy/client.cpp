@@ -170,6 +170,7 @@ http::Response Client::get(std::string_view procedure, const Query& query, Absen
 }
 
 http::Response Client::post(std::string_view procedure, std::string body, Idempotency idempotency) {
+    m_projects.reset();  // whatever it changes, the next look-up reads project.all again
     int attempts = 1;
     auto response =
         exchange({"POST", m_base.endpoint(procedure), {}, std::move(body)}, procedure, idempotency, attempts);
@@ -190,10 +191,9 @@ http::Response Client::mutate(std::string_view procedure, std::string body) {
 
 std::string Client::version_text() {
     const auto response = get("settings.getDokployVersion", {});
-    return decoded("settings.getDokployVersion", response,
-                   [](std::string_view body) {
-                       return std::string(detail::trimmed(detail::decode_string(body, "a version string")));
-                   });
+    return decoded("settings.getDokployVersion", response, [](std::string_view body) {
+        return std::string(detail::trimmed(detail::decode_string(body, "a version string")));
+    });
 }
 
 ServerVersion Client::version() {
@@ -205,6 +205,15 @@ ServerVersion Client::version() {
     require_supported(*version);
     m_version = version;
     return *version;
+}
+
+void Client::assume_layout(ApiLayout layout) {
+    if (!m_layout) {
+        m_layout = layout;
+        m_layout_assumed = true;
+        spdlog::debug("Dokploy at {}: {} API layout (remembered from an earlier call)", m_base.authority(),
+                      layout_name(layout));
+    }
 }
 
 ApiLayout Client::layout() {
@@ -245,11 +254,17 @@ ApiLayout Client::layout() {
 }
 
 void Client::adopt_shape(ApiLayout shape) {
-    spdlog::warn(
-        "Dokploy at {} reports a version with the {} API layout, but project.all has the {} shape; "
-        "following project.all",
-        m_base.authority(), layout_name(*m_layout), layout_name(shape));
+    if (m_layout_assumed) {
+        spdlog::info("Dokploy at {} now has the {} API layout (was {}: upgraded?)", m_base.authority(),
+                     layout_name(shape), layout_name(*m_layout));
+    } else {
+        spdlog::warn(
+            "Dokploy at {} reports a version with the {} API layout, but project.all has the {} shape; "
+            "following project.all",
+            m_base.authority(), layout_name(*m_layout), layout_name(shape));
+    }
     m_layout = shape;
+    m_layout_assumed = false;
 }
 
 void Client::require_environments(std::string_view procedure) {
@@ -261,6 +276,9 @@ void Client::require_environments(std::string_view procedure) {
 }
 
 std::vector<Project> Client::projects() {
+    if (m_projects) {
+        return *m_projects;
+    }
     const auto response = get("project.all", {});
     auto list = decoded("project.all", response, detail::decode_projects);
     if (list.shape) {
@@ -269,7 +287,8 @@ std::vector<Project> Client::projects() {
             adopt_shape(*list.shape);
         }
     }
-    return std::move(list.projects);
+    m_projects = std::move(list.projects);
+    return *m_projects;
 }
 
 CreatedProject Client::create_project(const std::string& name, const std::string& description) {
@@ -297,8 +316,29 @@ std::vector<Environment> Client::environments(const std::string& project_id) {
 }
 
 Compose Client::create_compose(const NewCompose& spec) {
+    const bool assumed = m_layout_assumed;
+    try {
+        return create_compose_as(spec, layout());
+    } catch (const core::ApiError& error) {
+        // Input validation refused the layout's id field: the remembered layout may be out of date.
+        if (!assumed || error.http_status() != 400) {
+            throw;
+        }
+        const auto remembered = *m_layout;
+        m_layout.reset();
+        m_layout_assumed = false;
+        if (layout() == remembered) {
+            throw;
+        }
+        spdlog::info("Dokploy at {} now has the {} API layout (was {}: upgraded?)", m_base.authority(),
+                     layout_name(*m_layout), layout_name(remembered));
+        return create_compose_as(spec, *m_layout);
+    }
+}
+
+Compose Client::create_compose_as(const NewCompose& spec, ApiLayout layout) {
     detail::JsonFields fields{{"name", spec.name}, {"description", spec.description}};
-    if (layout() == ApiLayout::environments) {
+    if (layout == ApiLayout::environments) {
         if (spec.environment_id.empty()) {
             throw core::Error("create_compose needs an environment_id on Dokploy v0.25+ (environments layout)");
         }
@@ -394,10 +434,10 @@ std::optional<std::string> Client::deployment_log(const std::string& deployment_
 }
 
 std::optional<std::string> Client::container_log(const std::string& compose_id, const std::string& container_id,
-                                                  int tail) {
-    const auto response = get("compose.readLogs",
-                              {{"composeId", compose_id}, {"containerId", container_id}, {"tail", std::to_string(tail)}},
-                              Absent::resource_or_procedure);
+                                                 int tail) {
+    const auto response = get(
+        "compose.readLogs", {{"composeId", compose_id}, {"containerId", container_id}, {"tail", std::to_string(tail)}},
+        Absent::resource_or_procedure);
     if (!response.ok()) {
         return std::nullopt;
     }

@@ -43,7 +43,16 @@ public:
     // contradicts it wins (logged as a warning). Throws ApiError when nothing tells.
     [[nodiscard]] ApiLayout layout();
 
-    // project.all, either layout, as Dokploy orders it (newest first).
+    // Takes the layout a machine's state file remembers instead of asking Dokploy (no request). When it
+    // proves wrong (the server was upgraded), the client learns it again: project.all's shape overrides it,
+    // and a compose.create refused with 400 is sent again once with the layout learned anew.
+    void assume_layout(ApiLayout layout);
+
+    // The layout this client learned or assumed so far, without a request (std::nullopt: not known yet).
+    [[nodiscard]] std::optional<ApiLayout> known_layout() const noexcept { return m_layout; }
+
+    // project.all, either layout, as Dokploy orders it (newest first). Read once until this client sends a
+    // mutation: several look-ups in one subcommand share one request.
     [[nodiscard]] std::vector<Project> projects();
 
     // project.create. `environment` is the new project's default environment (environments layout only).
@@ -119,6 +128,7 @@ private:
     http::Response post(std::string_view procedure, std::string body, http::Idempotency idempotency);
     // POST for a mutation whose answer only has to acknowledge it; returns that answer.
     http::Response mutate(std::string_view procedure, std::string body);
+    Compose create_compose_as(const NewCompose& spec, ApiLayout layout);
     std::string version_text();
     void require_environments(std::string_view procedure);
     void adopt_shape(ApiLayout shape);
@@ -129,11 +139,13 @@ private:
     http::RetryPolicy m_retry;
     http::Sleeper& m_sleeper;
     http::UnitRandom m_random;
-    std::optional<ServerVersion> m_version;  // from the last successful version()
-    bool m_token_accepted = false;           // some answer of this process was a 2xx
+    std::optional<ServerVersion> m_version;   // from the last successful version()
+    bool m_token_accepted = false;            // some answer of this process was a 2xx
     std::optional<core::Millis> m_time_left;  // of the limit_api_time() budget
     std::optional<ApiLayout> m_layout;
-    std::optional<ApiLayout> m_observed_shape;  // from the last project.all that showed one
+    bool m_layout_assumed = false;                   // m_layout came from assume_layout(), not from Dokploy
+    std::optional<ApiLayout> m_observed_shape;       // from the last project.all that showed one
+    std::optional<std::vector<Project>> m_projects;  // project.all, until the next mutation
 };
 
 }  // namespace dokploy_provider::dokploy

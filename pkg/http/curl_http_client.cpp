@@ -26,11 +26,20 @@ namespace {
 
 constexpr std::size_t k_max_body_bytes = std::size_t{16} * 1024 * 1024;
 constexpr std::string_view k_pem_certificate = "-----BEGIN CERTIFICATE-----";
+// A mutation reuses a kept-alive connection only when it was idle for less than 2 s (libcurl counts whole
+// seconds: an idle time of 1.999 s is "1"). Dokploy (Node) closes idle connections after 5 s, proxies in
+// front of it later, so the server never closes such a connection for idleness while our request is on its way.
+constexpr long k_mutation_max_idle_seconds = 1;
+// libcurl's own default for reads.
+constexpr long k_read_max_idle_seconds = 118;
 
 // Per-transfer state the libcurl callbacks write into.
 struct Transfer {
     Response* response = nullptr;
     bool too_large = false;
+    bool send_once = false;       // a mutation: its request may go out once only
+    int sends = 0;                // how often libcurl was about to send the request
+    bool resend_refused = false;  // libcurl wanted to send it a second time, and was stopped
 };
 
 // "host:port" (or "[v6]:port") of an absolute URL, for messages.
@@ -87,6 +96,18 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     transfer.response->headers.emplace_back(std::move(name), trim(line.substr(colon + 1)));
     return bytes;
+}
+
+// Called by libcurl right before it sends the request on a connection, also when it re-sends it on a new
+// connection because a reused one died before any answer byte (libcurl's Curl_retry_request). That re-send is
+// harmless for a read but could make Dokploy process a mutation twice: for a mutation, it is refused here.
+int on_before_send(void* user, char* /*remote_ip*/, char* /*local_ip*/, int /*remote_port*/, int /*local_port*/) {
+    auto& transfer = *static_cast<Transfer*>(user);
+    if (++transfer.sends > 1 && transfer.send_once) {
+        transfer.resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
 }
 
 // Prefixes each line of `text` ("> " sent headers, "< " received headers, "* " libcurl's own notes).
@@ -196,11 +217,16 @@ void configure_trust(CURL* easy, const std::optional<std::filesystem::path>& ca_
 }
 
 SendError to_send_error(CURLcode code, const char* error_buffer, const Request& request, bool nothing_sent,
-                        bool too_large) {
+                        const Transfer& transfer) {
     const auto host = host_of(request.url);
     const auto authority = authority_of(request.url);
     const std::string details = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     const auto sent = nothing_sent ? Delivery::not_sent : Delivery::maybe_sent;
+    if (transfer.resend_refused) {
+        return {"the connection to " + authority + " closed before an answer to " + request.method +
+                    " arrived; the request may have been processed, so it is not sent again",
+                true, Delivery::maybe_sent};
+    }
     switch (code) {
         case CURLE_COULDNT_RESOLVE_HOST:
             return {"couldn't resolve host " + host + ": check DOKPLOY_SERVER_URL (" + details + ")", false,
@@ -241,7 +267,7 @@ SendError to_send_error(CURLcode code, const char* error_buffer, const Request& 
                         "); check that DOKPLOY_SERVER_URL says https only for a port that speaks TLS",
                     false, Delivery::not_sent};
         case CURLE_WRITE_ERROR:
-            if (too_large) {
+            if (transfer.too_large) {
                 return {"the response from " + authority + " is larger than 16 MiB; is DOKPLOY_SERVER_URL a Dokploy?",
                         false, Delivery::maybe_sent};
             }
@@ -288,6 +314,7 @@ CurlHttpClient::CurlHttpClient(const ClientSettings& settings) : m_state(std::ma
     set_option(easy, CURLOPT_WRITEFUNCTION, on_body);
     set_option(easy, CURLOPT_HEADERFUNCTION, on_header);
     set_option(easy, CURLOPT_DEBUGFUNCTION, on_debug);
+    set_option(easy, CURLOPT_PREREQFUNCTION, on_before_send);
     configure_trust(easy, settings.ca_file);
 }
 
@@ -296,7 +323,9 @@ CurlHttpClient::~CurlHttpClient() = default;
 Response CurlHttpClient::send(const Request& request) {
     CURL* easy = m_state->easy.get();
     Response response;
-    Transfer transfer{&response, false};
+    // Anything but a GET may change something in Dokploy.
+    const bool is_get = request.method == "GET" && request.body.empty();
+    Transfer transfer{&response, false, !is_get};
 
     CurlSlist headers;
     for (const auto& [name, value] : request.headers) {
@@ -311,19 +340,21 @@ Response CurlHttpClient::send(const Request& request) {
     append_to(headers, "Expect:");  // no 100-continue round trip for larger bodies
 
     // Never 0, which libcurl reads as "no timeout".
-    const auto total = std::max(core::Millis(1), std::min(m_state->total_timeout, request.timeout.value_or(
-                                                                                       m_state->total_timeout)));
+    const auto total =
+        std::max(core::Millis(1), std::min(m_state->total_timeout, request.timeout.value_or(m_state->total_timeout)));
     set_option(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
     set_option(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(m_state->connect_timeout, total).count()));
     set_option(easy, CURLOPT_URL, request.url.c_str());
     set_option(easy, CURLOPT_HTTPHEADER, headers.get());
     set_option(easy, CURLOPT_CUSTOMREQUEST, static_cast<const char*>(nullptr));
     set_option(easy, CURLOPT_NOBODY, 0L);
-    // libcurl silently re-sends a request whose reused connection dies before any answer byte arrives. That
-    // is harmless for a GET but could repeat a processed mutation (a second deploy, a duplicate compose), so
-    // anything but GET gets a fresh connection, where libcurl never re-sends; the retry policy decides instead.
-    const bool is_get = request.method == "GET" && request.body.empty();
-    set_option(easy, CURLOPT_FRESH_CONNECT, is_get ? 0L : 1L);
+    // Every request reuses the kept-alive connection (one per process): no new TCP and TLS handshake per call.
+    // libcurl silently re-sends a request whose reused connection dies before any answer byte arrives. That is
+    // harmless for a GET but could repeat a processed mutation (a second deploy, a duplicate compose), so a
+    // mutation (1) reuses a connection only while the server cannot have closed it for idleness, and (2) is
+    // never re-sent by libcurl (on_before_send): a dead connection is reported as a SendError that may have
+    // been delivered, and the retry policy (retry.hpp) decides, which never repeats a maybe-delivered mutation.
+    set_option(easy, CURLOPT_MAXAGE_CONN, is_get ? k_read_max_idle_seconds : k_mutation_max_idle_seconds);
     if (is_get) {
         set_option(easy, CURLOPT_HTTPGET, 1L);
     } else {
@@ -336,6 +367,7 @@ Response CurlHttpClient::send(const Request& request) {
     }
     set_option(easy, CURLOPT_WRITEDATA, &transfer);
     set_option(easy, CURLOPT_HEADERDATA, &transfer);
+    set_option(easy, CURLOPT_PREREQDATA, &transfer);
     set_option(easy, CURLOPT_VERBOSE, spdlog::should_log(spdlog::level::debug) ? 1L : 0L);
     m_state->error_buffer[0] = '\0';
 
@@ -346,11 +378,12 @@ Response CurlHttpClient::send(const Request& request) {
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, static_cast<const char*>(nullptr));
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, static_cast<void*>(nullptr));
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, static_cast<void*>(nullptr));
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA, static_cast<void*>(nullptr));
 
     if (code != CURLE_OK) {
         long request_size = 0;
         curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_size);
-        throw to_send_error(code, m_state->error_buffer.data(), request, request_size == 0, transfer.too_large);
+        throw to_send_error(code, m_state->error_buffer.data(), request, request_size == 0, transfer);
     }
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
     return response;

@@ -22,8 +22,10 @@ struct ClientSettings {
 // "dokploy-provider/<version>".
 [[nodiscard]] std::string default_user_agent();
 
-// HttpClient over one libcurl easy handle, reused across requests so connections are kept alive (GETs reuse
-// them; other methods open a fresh one so that libcurl never silently re-sends a mutation).
+// HttpClient over one libcurl easy handle, reused across requests so that one kept-alive connection serves
+// them all. A mutation (anything but GET) is sent at most once per send(): it reuses the connection only when
+// that was idle for less than 2 s (well inside the server's keep-alive), and libcurl is never allowed to re-send
+// it on a new connection after the reused one died (SendError, Delivery::maybe_sent).
 // TLS verification is always on; redirects are never followed (a 3xx is returned as the response).
 // Not thread-safe: use one instance per thread. Needs a live CurlGlobal.
 class CurlHttpClient final : public HttpClient {

@@ -55,8 +55,8 @@ public:
             client.delete_compose(m_compose_id, true);
             spdlog::info("removed the compose service {} this create made", m_compose_id);
         } catch (const std::exception& e) {
-            spdlog::error("could not remove the compose service of {} ({}): {}; delete it in Dokploy",
-                          m_ctx.machine_id, m_compose_id.empty() ? "id unknown" : m_compose_id, e.what());
+            spdlog::error("could not remove the compose service of {} ({}): {}; delete it in Dokploy", m_ctx.machine_id,
+                          m_compose_id.empty() ? "id unknown" : m_compose_id, e.what());
         }
     }
     // compose.create is about to be sent: on failure, remove the unclaimed service of the machine's name.
@@ -104,7 +104,7 @@ DeployTarget find_or_create_service(MachineContext& ctx, Rollback& rollback) {
     auto& client = ctx.session.client();
     const auto& options = ctx.session.options();
     // Only a service of ours is reused (a re-run, a lost state file); another DevPod's is refused.
-    if (auto existing = find_own_machine(ctx, OwnerCheck::refuse)) {
+    if (auto existing = find_own_machine(ctx, OwnerCheck::refuse, StaleState::search)) {
         spdlog::info("reusing the existing compose service {} ({})", existing->compose.name,
                      existing->compose.compose_id);
         return {std::move(existing->compose), existing->ref.home};

@@ -45,8 +45,8 @@ int run_delete(const core::EnvLookup& env) {
     }
     ctx.session.limit_api_time();  // after waiting for a create: the bound is on delete's own requests
     auto& client = ctx.session.client();
-    // Racing creates on other computers can leave more than one service of the machine's name: delete all of
-    // ours, each verified gone by its id.
+    // Without a state file, the service is searched by name, and racing creates on other computers can leave
+    // more than one of that name: delete all of ours, each verified gone by its id.
     std::set<std::string> deleted;
     while (const auto found = find_own_machine(ctx, OwnerCheck::refuse)) {
         const auto& compose = found->compose;
@@ -63,6 +63,9 @@ int run_delete(const core::EnvLookup& env) {
         }
         deleted.insert(compose.compose_id);
         spdlog::info("deleted {} ({}) and its volumes", compose.name, compose.compose_id);
+        if (found->by_state_file) {
+            break;  // the state file names the one service of this machine; no search
+        }
     }
     if (deleted.empty()) {
         spdlog::info("machine {} does not exist; nothing to delete", ctx.machine_id);

@@ -36,9 +36,10 @@ WaitOutcome deploy_with_port(MachineContext& ctx, DeployTarget& target, const Wo
     auto& client = ctx.session.client();
     const auto& options = ctx.session.options();
     const auto compose_file = render_machine_compose(ctx, keys, port);
-    MachineState state{ctx.machine_id, target.compose.compose_id, target.compose.app_name, target.home.project_id,
-                       target.home.environment_id, ssh_host, port, "root",
-                       core::format_iso8601(std::chrono::system_clock::now())};
+    const auto state =
+        with_known_layout(ctx.session, {ctx.machine_id, target.compose.compose_id, target.compose.app_name,
+                                        target.home.project_id, target.home.environment_id, ssh_host, port, "root",
+                                        core::format_iso8601(std::chrono::system_clock::now()), std::nullopt});
     const ssh::Endpoint endpoint{ssh_host, port, "root"};
     // Re-running create on a machine that already runs exactly this file and answers SSH changes nothing.
     if (compose_file == target.compose.compose_file && target.compose.compose_status == "done" &&
@@ -53,19 +54,14 @@ WaitOutcome deploy_with_port(MachineContext& ctx, DeployTarget& target, const Wo
     update.source_type = "raw";
     client.update_compose(target.compose.compose_id, update);
     target.compose.compose_file = compose_file;
-
-    const PortClaimant us{target.compose.created_at, target.compose.compose_id};
-    if (lost_port_race(client, options.server_id.value_or(""), port, us)) {
-        return {false, "port " + std::to_string(port) + " was claimed by an older service at the same time", true};
-    }
     write_machine_state(*ctx.paths, state);
 
     const auto title = deploy_title(title_prefix);
     spdlog::info("deploying {} with SSH on {}:{}", target.compose.name, ssh_host, port);
     client.deploy_compose(target.compose.compose_id, title);
-    const ReadinessTarget readiness{target.compose.compose_id, target.compose.name, endpoint,
-                                    machine_credentials(*ctx.paths), title, options.create_timeout,
-                                    target.compose.app_name, options.server_id};
+    const ReadinessTarget readiness{
+        target.compose.compose_id, target.compose.name,     endpoint,         machine_credentials(*ctx.paths), title,
+        options.create_timeout,    target.compose.app_name, options.server_id};
     const auto left = std::chrono::duration_cast<core::Millis>(deadline - std::chrono::steady_clock::now());
     return wait_until_ready(client, ctx.session.sleeper(), readiness, std::max(left, core::Millis(0)));
 }
@@ -88,8 +84,7 @@ void deploy_until_ready(MachineContext& ctx, DeployTarget& target, const Workspa
     }
     for (int attempt = 1;; ++attempt) {
         if (!port) {
-            port = choose_port(ctx.session.client(), ctx.session.options(), ctx.machine_id, ssh_host,
-                               target.compose.compose_id, excluded);
+            port = choose_port(ctx.session.options(), ctx.machine_id, ssh_host, excluded);
         }
         const auto outcome = deploy_with_port(ctx, target, keys, ssh_host, *port, title_prefix, deadline);
         if (outcome.ready) {

@@ -24,7 +24,8 @@ struct DeployTarget {
 // Renders the machine's compose file with an SSH host port, saves it, deploys it (titled "<title_prefix>
 // <time>") and waits until SSH answers with the pinned key, writing the state file on the way. The port is
 // the compose file's own when it is in DOKPLOY_SSH_PORT_RANGE and not `excluded`, else a free one
-// (port_claim.hpp); a deploy that fails because the port is taken moves to another port, up to 5 ports. The
+// (port_claim.hpp); a deploy that fails because the port is taken (also by a machine saved with the same port
+// at the same time, whose deploy came first) moves to another port, up to 5 ports. The
 // whole wait is bounded by DOKPLOY_CREATE_TIMEOUT. A machine that already runs exactly this file and
 // answers SSH is left alone. Throws core::Error with the reason (deploy log, timeout, no free port).
 void deploy_until_ready(MachineContext& ctx, DeployTarget& target, const WorkspaceKeys& keys,

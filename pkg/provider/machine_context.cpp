@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "pkg/provider/machine_context.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 #include "pkg/core/errors.hpp"
@@ -21,7 +23,26 @@ MachineContext load_machine_context(const core::EnvLookup& env, FolderNeed folde
             paths = candidate;
         }
     }
-    return {Session(std::move(options)), std::move(machine_id), std::move(paths)};
+    std::optional<MachineState> saved_state;
+    if (paths) {
+        try {
+            saved_state = read_machine_state(*paths);
+        } catch (const core::Error& error) {
+            spdlog::debug("{}", error.what());
+        }
+    }
+    MachineContext ctx{Session(std::move(options)), std::move(machine_id), std::move(paths), std::move(saved_state)};
+    if (ctx.saved_state && ctx.saved_state->api_layout) {
+        ctx.session.client().assume_layout(*ctx.saved_state->api_layout);
+    }
+    return ctx;
+}
+
+MachineState with_known_layout(Session& session, MachineState state) {
+    if (const auto layout = session.client().known_layout()) {
+        state.api_layout = layout;
+    }
+    return state;
 }
 
 dokploy::Server configured_server(Session& session, const std::string& server_id) {

@@ -12,6 +12,13 @@ namespace dokploy_provider::provider {
 struct FoundMachine {
     MachineRef ref;
     dokploy::Compose compose;
+    bool by_state_file = false;  // found by the composeId of the state file, not by a search
+};
+
+// What a state file whose service Dokploy does not know (404) means.
+enum class StaleState {
+    gone,    // the machine is gone (status, start, stop, delete)
+    search,  // search by name (create: a re-run must find a service made without a state file)
 };
 
 // What to do about a service of the machine's name that another DevPod owns (ownership.hpp).
@@ -21,11 +28,14 @@ enum class OwnerCheck {
     skip,       // stop inside the machine itself (no keys there; the machine is its own)
 };
 
-// Finds the machine's service and reads it. std::nullopt when there is none, or when it is another DevPod's
-// and `check` is not_found. Ownership is proven with MACHINE_FOLDER's client key: without one (a folder
-// that lost its keys), a deployed service counts as another DevPod's, except for status, which then cannot
-// tell and reports it. Throws core::Error on API failures and as `check` says.
-[[nodiscard]] std::optional<FoundMachine> find_own_machine(MachineContext& ctx, OwnerCheck check);
+// Finds the machine's service and reads it: with a state file, directly by its composeId (one compose.one,
+// however many services Dokploy holds); without one, by searching project.all for its name. std::nullopt
+// when there is none (see StaleState), or when it is another DevPod's and `check` is not_found. Ownership is
+// proven with MACHINE_FOLDER's client key: without one (a folder that lost its keys), a deployed service
+// counts as another DevPod's, except for status, which then cannot tell and reports it. Throws core::Error
+// on API failures and as `check` says.
+[[nodiscard]] std::optional<FoundMachine> find_own_machine(MachineContext& ctx, OwnerCheck check,
+                                                           StaleState stale = StaleState::gone);
 
 // The machine's state: from the state file when it describes this compose service, else recovered from
 // Dokploy (ids from the look-up, the SSH port from the compose file, the host from the options).

@@ -14,6 +14,23 @@ namespace {
 
 constexpr int k_state_version = 1;
 
+std::optional<dokploy::ApiLayout> layout_named(const std::string& name) {
+    if (name == "environments") {
+        return dokploy::ApiLayout::environments;
+    }
+    if (name == "legacy") {
+        return dokploy::ApiLayout::legacy;
+    }
+    return std::nullopt;
+}
+
+std::string name_of(const std::optional<dokploy::ApiLayout>& layout) {
+    if (!layout) {
+        return "";
+    }
+    return *layout == dokploy::ApiLayout::environments ? "environments" : "legacy";
+}
+
 }  // namespace
 
 std::optional<MachineState> read_machine_state(const MachinePaths& paths) {
@@ -36,6 +53,9 @@ std::optional<MachineState> read_machine_state(const MachinePaths& paths) {
         state.ssh_port = json.at("sshPort").get<int>();
         state.ssh_user = json.value("sshUser", "root");
         state.last_start_at = json.value("lastStartAt", "");
+        if (const auto layout = json.find("apiLayout"); layout != json.end() && layout->is_string()) {
+            state.api_layout = layout_named(layout->get<std::string>());
+        }
         if (state.compose_id.empty() || state.ssh_host.empty() || state.ssh_port < 1 || state.ssh_port > 65535) {
             throw core::Error("missing ids or an invalid port");
         }
@@ -48,11 +68,17 @@ std::optional<MachineState> read_machine_state(const MachinePaths& paths) {
 
 void write_machine_state(const MachinePaths& paths, const MachineState& state) {
     const nlohmann::json json{
-        {"version", k_state_version},         {"machineId", state.machine_id},
-        {"composeId", state.compose_id},      {"appName", state.app_name},
-        {"projectId", state.project_id},      {"environmentId", state.environment_id},
-        {"sshHost", state.ssh_host},          {"sshPort", state.ssh_port},
-        {"sshUser", state.ssh_user},          {"lastStartAt", state.last_start_at},
+        {"version", k_state_version},
+        {"machineId", state.machine_id},
+        {"composeId", state.compose_id},
+        {"appName", state.app_name},
+        {"projectId", state.project_id},
+        {"environmentId", state.environment_id},
+        {"sshHost", state.ssh_host},
+        {"sshPort", state.ssh_port},
+        {"sshUser", state.ssh_user},
+        {"lastStartAt", state.last_start_at},
+        {"apiLayout", name_of(state.api_layout)},
     };
     core::write_file_atomically(paths.state_file(), json.dump(2) + "\n", core::FileMode::owner_only);
 }

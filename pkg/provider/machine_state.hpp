@@ -5,11 +5,14 @@
 #include <optional>
 #include <string>
 
+#include "pkg/dokploy/models.hpp"
+
 namespace dokploy_provider::provider {
 
 // What create learned about a machine, kept in MACHINE_FOLDER/dokploy-machine.json. Written atomically
-// (temp file + rename) by create only; every other subcommand reads it. Everything in it can be recovered
-// from Dokploy (the port is in the compose file) if the file is lost.
+// (temp file + rename) by create, start (the start time, a new port) and command (a recovered file); every
+// other subcommand reads it. Everything in it can be recovered from Dokploy (the port is in the compose file)
+// if the file is lost.
 struct MachineState {
     std::string machine_id;
     std::string compose_id;
@@ -20,6 +23,9 @@ struct MachineState {
     int ssh_port = 0;
     std::string ssh_user = "root";
     std::string last_start_at;  // ISO-8601 time of the last deploy or start (bounds how long status says Busy)
+    // Dokploy's API layout as learned when the file was written, so that later calls need not ask for the
+    // version; std::nullopt (a file of an older provider, an unknown value): learn it again.
+    std::optional<dokploy::ApiLayout> api_layout;
 };
 
 // Paths of the files a machine keeps in MACHINE_FOLDER.

@@ -8,7 +8,6 @@
 
 #include "pkg/core/timestamp.hpp"
 #include "pkg/provider/commands.hpp"
-#include "pkg/provider/machine_keys.hpp"
 #include "pkg/provider/machine_recovery.hpp"
 #include "pkg/provider/status_logic.hpp"
 #include "pkg/provider/tcp_probe.hpp"
@@ -18,26 +17,17 @@ namespace {
 
 constexpr core::Millis k_probe_timeout{5'000};
 
-// Whether SSH answers: with the pinned host key and client key when MACHINE_FOLDER has them, else (inside
-// the machine, where the keys are absent) whether an SSH server greets us at all.
-bool ssh_ready(MachineContext& ctx, const MachineState& state) {
-    const ssh::Endpoint endpoint{state.ssh_host, state.ssh_port, state.ssh_user};
-    if (!ctx.paths || !machine_keys_present(*ctx.paths)) {
-        spdlog::debug("no machine keys at hand; checking only that SSH greets on {}:{}", state.ssh_host, state.ssh_port);
-        return ssh_banner_answers(state.ssh_host, state.ssh_port, k_probe_timeout);
+// Whether the machine's SSH server answers: a TCP connection and SSH's greeting, no login. A bare TCP connect
+// would not do: Docker's userland proxy (and rootless Docker's port driver) accepts connections on a published
+// port before sshd listens in the container. Neither the pinned host key nor the client key is checked here:
+// the service is this DevPod's (its compose file authorizes our key) and Dokploy deployed it on this port, and
+// `command` (like create and start) refuses any other host key before sending anything. `early` is the probe
+// started before the API request, when it went to the same address.
+bool ssh_ready(std::optional<SshGreetingProbe>& early, const MachineState& state) {
+    if (early && early->host() == state.ssh_host && early->port() == state.ssh_port) {
+        return early->answers(k_probe_timeout);
     }
-    switch (ssh::probe_ssh(endpoint, machine_credentials(*ctx.paths), k_probe_timeout)) {
-        case ssh::ProbeResult::ready:
-            return true;
-        case ssh::ProbeResult::host_key_mismatch:
-            throw ssh::HostKeyMismatch(state.ssh_host + ":" + std::to_string(state.ssh_port));
-        case ssh::ProbeResult::auth_refused:
-            spdlog::debug("SSH on {}:{} refused the machine's key (still starting?)", state.ssh_host, state.ssh_port);
-            return false;
-        case ssh::ProbeResult::unreachable:
-            return false;
-    }
-    return false;
+    return ssh_banner_answers(state.ssh_host, state.ssh_port, k_probe_timeout);
 }
 
 bool is_docker_state(std::string_view state) {
@@ -66,7 +56,8 @@ bool containers_exited(MachineContext& ctx, const dokploy::Compose& compose) {
     const bool exited = std::none_of(containers->begin(), containers->end(), [](const dokploy::Container& c) {
         return c.state == "running" || c.state == "restarting" || c.state == "paused";
     });
-    spdlog::debug("{}: {} container(s), {}", compose.name, containers->size(), exited ? "none running" : "some running");
+    spdlog::debug("{}: {} container(s), {}", compose.name, containers->size(),
+                  exited ? "none running" : "some running");
     return exited;
 }
 
@@ -79,10 +70,8 @@ core::Millis since_last_start(MachineContext& ctx, const dokploy::Compose& compo
             latest = time;
         }
     };
-    if (ctx.paths) {
-        if (const auto state = read_machine_state(*ctx.paths); state && state->compose_id == compose.compose_id) {
-            consider(state->last_start_at);
-        }
+    if (const auto& state = ctx.saved_state; state && state->compose_id == compose.compose_id) {
+        consider(state->last_start_at);
     }
     for (const auto& deployment : ctx.session.client().deployments(compose.compose_id)) {
         consider(deployment.created_at);
@@ -98,6 +87,12 @@ core::Millis since_last_start(MachineContext& ctx, const dokploy::Compose& compo
 int run_status(const core::EnvLookup& env) {
     auto ctx = load_machine_context(env, FolderNeed::optional);
     ctx.session.limit_api_time();  // DevPod waits for status with no timeout of its own
+    // With a state file the SSH address is known before Dokploy answers: the connection to it and SSH's
+    // greeting overlap the API request (with TLS: 1 round trip TCP, 1 TLS 1.3, 1 the request).
+    std::optional<SshGreetingProbe> early;
+    if (const auto& state = ctx.saved_state; state && state->machine_id == ctx.machine_id) {
+        early.emplace(state->ssh_host, state->ssh_port);
+    }
     StatusFacts facts;
     facts.create_timeout = ctx.session.options().create_timeout;
     // Another DevPod's machine of the same name does not exist for this one (create then says whose it is).
@@ -106,7 +101,7 @@ int run_status(const core::EnvLookup& env) {
         facts.compose_status = compose.compose_status;
         const auto& status = compose.compose_status;
         if (status == "done") {
-            facts.ssh_ready = ssh_ready(ctx, known_state(ctx, found->ref, compose));
+            facts.ssh_ready = ssh_ready(early, known_state(ctx, found->ref, compose));
             facts.containers_exited = !facts.ssh_ready && containers_exited(ctx, compose);
         }
         if ((status == "done" && !facts.ssh_ready) || status == "running") {
@@ -114,7 +109,8 @@ int run_status(const core::EnvLookup& env) {
         }
     }
     const auto word = status_word(decide_status(facts));
-    spdlog::debug("machine {}: composeStatus {}, status {}", ctx.machine_id, facts.compose_status.value_or("none"), word);
+    spdlog::debug("machine {}: composeStatus {}, status {}", ctx.machine_id, facts.compose_status.value_or("none"),
+                  word);
     std::cout << word << std::endl;
     return 0;
 }

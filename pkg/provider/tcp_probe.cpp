@@ -29,21 +29,34 @@ int timeout_ms(core::Millis timeout) {
     return static_cast<int>(timeout.count());
 }
 
-// True when a non-blocking connect of `socket` to `address` completes within `timeout`.
-bool connects(const net::UniqueSocket& socket, const addrinfo& address, core::Millis timeout) {
+enum class Connect { done, in_progress, failed };
+
+// Starts a non-blocking connect of `socket` to `address`.
+Connect start_connect(const net::UniqueSocket& socket, const addrinfo& address) {
     if (!socket.valid() || !net::set_nonblocking(socket.get())) {
-        return false;
+        return Connect::failed;
     }
     if (::connect(socket.get(), address.ai_addr, static_cast<int>(address.ai_addrlen)) == 0) {
-        return true;
+        return Connect::done;
     }
-    if (!net::connect_in_progress() || net::poll_one(socket.get(), POLLOUT, timeout_ms(timeout)) != 1) {
+    return net::connect_in_progress() ? Connect::in_progress : Connect::failed;
+}
+
+// True when a connect that start_connect() left in progress completes within `timeout`.
+bool finish_connect(const net::UniqueSocket& socket, core::Millis timeout) {
+    if (net::poll_one(socket.get(), POLLOUT, timeout_ms(timeout)) != 1) {
         return false;
     }
     int error = 0;
     socklen_t length = sizeof(error);
     return ::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&error), &length) == 0 &&
            error == 0;
+}
+
+// True when a non-blocking connect of `socket` to `address` completes within `timeout`.
+bool connects(const net::UniqueSocket& socket, const addrinfo& address, core::Millis timeout) {
+    const auto started = start_connect(socket, address);
+    return started == Connect::done || (started == Connect::in_progress && finish_connect(socket, timeout));
 }
 
 // True when the connected `socket` sends "SSH-" within `timeout`.
@@ -95,6 +108,52 @@ bool tcp_port_looks_free(const std::string& host, int port, core::Millis timeout
 bool ssh_banner_answers(const std::string& host, int port, core::Millis timeout) {
     const auto list = resolve(host, port);
     for (const auto* address = list.get(); address != nullptr; address = address->ai_next) {
+        const auto socket = net::open_stream_socket(address->ai_family);
+        if (connects(socket, *address, timeout)) {
+            return sends_ssh_banner(socket, timeout);
+        }
+    }
+    return false;
+}
+
+struct SshGreetingProbe::State {
+    std::string host;
+    int port = 0;
+    AddressList addresses{nullptr};
+    net::UniqueSocket socket;
+    Connect first = Connect::failed;
+};
+
+SshGreetingProbe::SshGreetingProbe(const std::string& host, int port) : m_state(std::make_unique<State>()) {
+    m_state->host = host;
+    m_state->port = port;
+    m_state->addresses = resolve(host, port);
+    if (const auto* first = m_state->addresses.get()) {
+        m_state->socket = net::open_stream_socket(first->ai_family);
+        m_state->first = start_connect(m_state->socket, *first);
+    }
+}
+
+SshGreetingProbe::~SshGreetingProbe() = default;
+
+const std::string& SshGreetingProbe::host() const noexcept {
+    return m_state->host;
+}
+
+int SshGreetingProbe::port() const noexcept {
+    return m_state->port;
+}
+
+bool SshGreetingProbe::answers(core::Millis timeout) {
+    const auto* first = m_state->addresses.get();
+    if (first == nullptr) {
+        return false;
+    }
+    if (m_state->first == Connect::done ||
+        (m_state->first == Connect::in_progress && finish_connect(m_state->socket, timeout))) {
+        return sends_ssh_banner(m_state->socket, timeout);
+    }
+    for (const auto* address = first->ai_next; address != nullptr; address = address->ai_next) {
         const auto socket = net::open_stream_socket(address->ai_family);
         if (connects(socket, *address, timeout)) {
             return sends_ssh_banner(socket, timeout);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "pkg/core/duration.hpp"
@@ -18,5 +19,31 @@ namespace dokploy_provider::provider {
 // True when host:port accepts a TCP connection and sends an SSH identification line ("SSH-") within
 // `timeout`. For status checks when the machine's keys are not at hand. Never throws.
 [[nodiscard]] bool ssh_banner_answers(const std::string& host, int port, core::Millis timeout);
+
+}  // namespace dokploy_provider::provider
+
+namespace dokploy_provider::provider {
+
+// ssh_banner_answers() in two halves, so that the TCP handshake and the server's greeting overlap other work
+// (status's API request): the constructor resolves host:port and starts a non-blocking connect to its first
+// address; answers() then waits for the connection and "SSH-". One TCP connection, no SSH login. Never throws.
+class SshGreetingProbe {
+public:
+    SshGreetingProbe(const std::string& host, int port);
+    ~SshGreetingProbe();
+    SshGreetingProbe(const SshGreetingProbe&) = delete;
+    SshGreetingProbe& operator=(const SshGreetingProbe&) = delete;
+
+    [[nodiscard]] const std::string& host() const noexcept;
+    [[nodiscard]] int port() const noexcept;
+
+    // True when the connection completes and an SSH server greets within `timeout` each (as
+    // ssh_banner_answers). The remaining addresses of the host, if any, are tried after the first fails.
+    [[nodiscard]] bool answers(core::Millis timeout);
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
 
 }  // namespace dokploy_provider::provider

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Shared set-up for lifecycle tests: a simulator, a port range and one MACHINE_FOLDER per machine."""
+import contextlib
 import json
 import os
 import re
@@ -80,6 +81,20 @@ class LifecycleCase(unittest.TestCase):
 
     def assert_owner_only(self, path):
         self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, path)
+
+    @contextlib.contextmanager
+    def state_file_hidden(self, machine_id, hide=True):
+        """Moves the machine's state file aside (when `hide`) for the block, so that the provider searches
+        project.all for the machine as it does without one; puts it back afterwards."""
+        path = os.path.join(self.folder(machine_id), "dokploy-machine.json")
+        if not hide:
+            yield
+            return
+        os.replace(path, path + ".hidden")
+        try:
+            yield
+        finally:
+            os.replace(path + ".hidden", path)
 
     # -- helpers for failure-path tests -------------------------------------------------------------
 

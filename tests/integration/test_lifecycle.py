@@ -226,23 +226,34 @@ class LifecycleTest(LifecycleCase):
     def test_status_never_reports_not_found_for_a_transport_problem(self):
         machine = "ws-down-0d1e2"
         self.ok("create", machine)
-        self.sim.add_fault(match="project.all", kind="status", status=503, count=-1)
-        result = self.provider("status", machine, DOKPLOY_TIMEOUT="2s")
-        self.assertEqual(result.returncode, 1)
-        self.assertEqual(result.stdout, b"")
+        # compose.one: the look-up by the state file's id; project.all: the search without a state file.
+        for procedure in ("compose.one", "project.all"):
+            with self.subTest(procedure=procedure), self.state_file_hidden(machine, procedure == "project.all"):
+                self.sim.clear_faults()
+                self.sim.add_fault(match=procedure, kind="status", status=503, count=-1)
+                result = self.provider("status", machine, DOKPLOY_TIMEOUT="2s")
+                self.assertEqual(result.returncode, 1)
+                self.assertEqual(result.stdout, b"")
+                self.sim.clear_faults()
+                self.sim.add_fault(match=procedure, kind="unauthorized", count=-1)
+                result = self.provider("status", machine)
+                self.assertEqual(result.returncode, 1)
+                self.assertEqual(result.stdout, b"")
+                self.assertIn(b"DOKPLOY_API_TOKEN", result.stderr)
         self.sim.clear_faults()
-        self.sim.add_fault(match="project.all", kind="unauthorized", count=-1)
-        result = self.provider("status", machine)
-        self.assertEqual(result.returncode, 1)
-        self.assertEqual(result.stdout, b"")
-        self.assertIn(b"DOKPLOY_API_TOKEN", result.stderr)
 
     def test_status_retries_transient_errors(self):
         machine = "ws-flaky-1e2f3"
         self.ok("create", machine)
-        self.sim.add_faults([{"match": "project.all", "kind": "status", "status": 503, "count": 2},
+        self.sim.add_faults([{"match": "compose.one", "kind": "status", "status": 503, "count": 2},
                              {"match": "compose.one", "kind": "status", "status": 502, "count": 1}])
         self.assertEqual(self.status(machine), "Running\n")
+        self.assertEqual(self.sim.faults(), [])
+        with self.state_file_hidden(machine):  # the search without a state file
+            self.sim.add_faults([{"match": "project.all", "kind": "status", "status": 503, "count": 2},
+                                 {"match": "compose.one", "kind": "status", "status": 502, "count": 1}])
+            self.assertEqual(self.status(machine), "Running\n")
+            self.assertEqual(self.sim.faults(), [])
 
     def test_status_is_busy_while_sshd_is_down_then_running(self):
         machine = "ws-busy-2f3a4"

@@ -27,7 +27,7 @@ class StateRecoveryTest(LifecycleCase):
         machine = "st-rerun-1a2b3"
         self.ok("create", machine)
         before = self.read_state_bytes(machine)
-        self.sim.add_fault(match="project.all", kind="status", status=500, count=-1)
+        self.sim.add_fault(match="compose.one", kind="status", status=500, count=-1)
         try:
             self.assert_fails_cleanly(self.provider("create", machine, DOKPLOY_TIMEOUT="2s"), 1)
         finally:

@@ -172,7 +172,7 @@ TEST_CASE("compose.one decodes both layouts") {
     CHECK(current->env.find("WORKSPACE_PORT=") != std::string::npos);
     CHECK(current->environment_id == recorded_text("current_compose.one.json", "/environmentId"));
     CHECK(current->project_id == recorded_text("current_compose.one.json", "/environment/projectId"));  // nested
-    CHECK(current->server_id.empty());                      // null
+    CHECK(current->server_id.empty());                                                                  // null
     CHECK(current->compose_path == "./docker-compose.yml");
     const auto legacy = f.client.find_compose("Lc3Ws5Gm1Hk7Qp2Xr9Tb4");
     REQUIRE(legacy);
@@ -244,4 +244,59 @@ TEST_CASE("server.all and server.one decode servers") {
     CHECK(f.client.servers().at(0).name == "builder-1");
     CHECK_FALSE(f.client.find_server("gone"));
     CHECK(f.http.last().url == "https://dokploy.example.com/api/server.one?serverId=gone");
+}
+
+TEST_CASE("project.all is read once until a mutation") {
+    ClientFixture f;
+    f.http.respond(200, "[]").respond(200, "{\"projectId\":\"p1\"}").respond(200, "[]");
+    (void)f.client.projects();
+    (void)f.client.projects();
+    CHECK(f.http.requests().size() == 1);
+    f.client.remove_project("p1");
+    (void)f.client.projects();
+    CHECK(f.http.requests().size() == 3);
+}
+
+TEST_CASE("an assumed layout saves the version request and is relearned when it proves wrong") {
+    SECTION("assumed: no request") {
+        ClientFixture f;
+        f.client.assume_layout(ApiLayout::legacy);
+        CHECK(f.client.layout() == ApiLayout::legacy);
+        CHECK(f.client.known_layout() == ApiLayout::legacy);
+        CHECK(f.http.requests().empty());
+    }
+    SECTION("project.all's shape overrides it") {
+        ClientFixture f;
+        f.client.assume_layout(ApiLayout::legacy);
+        f.http.respond(200, sample("current_project.all.json"));
+        (void)f.client.projects();
+        CHECK(f.client.layout() == ApiLayout::environments);
+    }
+    SECTION("compose.create refused with 400 is sent again once with the layout learned anew") {
+        ClientFixture f;
+        f.client.assume_layout(ApiLayout::legacy);
+        f.http.respond(400, sample("error_400_validation.json"))
+            .respond(200, "\"v0.30.2\"")
+            .respond(200, sample("current_compose.create.json"));
+        dokploy_provider::dokploy::NewCompose spec;
+        spec.name = "devpod-ws";
+        spec.project_id = "p1";
+        spec.environment_id = "e1";
+        const auto compose = f.client.create_compose(spec);
+        CHECK_FALSE(compose.compose_id.empty());
+        REQUIRE(f.http.requests().size() == 3);
+        CHECK(f.http.requests()[0].body.find("\"projectId\":\"p1\"") != std::string::npos);
+        CHECK(f.http.requests()[2].body.find("\"environmentId\":\"e1\"") != std::string::npos);
+        CHECK(f.client.known_layout() == ApiLayout::environments);
+    }
+    SECTION("a 400 with the layout confirmed is Dokploy's answer") {
+        ClientFixture f;
+        f.client.assume_layout(ApiLayout::environments);
+        f.http.respond(400, sample("error_400_validation.json")).respond(200, "\"v0.30.2\"");
+        dokploy_provider::dokploy::NewCompose spec;
+        spec.name = "devpod-ws";
+        spec.environment_id = "e1";
+        CHECK_THROWS_AS(f.client.create_compose(spec), ApiError);
+        CHECK(f.http.requests().size() == 2);
+    }
 }

@@ -126,13 +126,13 @@ TEST_CASE("limit_api_time bounds all requests together, not the time between the
             return dokploy_provider::http::Response{200, "[]", {}};
         });
     f.client.limit_api_time(dokploy_provider::core::Millis(4'000));
-    (void)f.client.projects();                          // 1.5s of 4s
+    (void)f.client.servers();                                   // 1.5s of 4s
     f.sleeper.advance(dokploy_provider::core::Millis(60'000));  // an SSH probe, a wait: not API work
-    (void)f.client.projects();                          // 3s of 4s
+    (void)f.client.servers();                                   // 3s of 4s
     CHECK(f.http.last().timeout == dokploy_provider::core::Millis(2'500));
-    (void)f.client.projects();                          // the last 1s, and 0.5s beyond it
+    (void)f.client.servers();  // the last 1s, and 0.5s beyond it
     CHECK(f.http.last().timeout == dokploy_provider::core::Millis(1'000));
-    CHECK_THROWS_WITH(f.client.projects(), Catch::Contains("project.all was not sent: the time for this subcommand's "
-                                                           "requests ran out"));
+    CHECK_THROWS_WITH(f.client.servers(), Catch::Contains("server.all was not sent: the time for this subcommand's "
+                                                          "requests ran out"));
     CHECK(f.http.requests().size() == 3);
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "pkg/http/curl_http_client.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "pkg/core/errors.hpp"
 #include "pkg/core/redact.hpp"
@@ -79,7 +81,7 @@ TEST_CASE("CurlHttpClient never lets libcurl silently re-send a mutation on a de
         CHECK(client.send({"GET", server.base() + "/api/project.all", {}, ""}).body == "[1]");
         CHECK(server.requests().size() == 3);
     }
-    SECTION("a POST uses a fresh connection, so a connection that dies is reported, not re-sent") {
+    SECTION("a POST on a reused connection that dies is reported as maybe delivered, not re-sent") {
         LoopbackServer server({ok("[]"), LoopbackServer::k_close, ok("{}")});
         http::CurlHttpClient client(quick());
         CHECK(client.send({"GET", server.base() + "/api/project.all", {}, ""}).status == 200);
@@ -89,8 +91,31 @@ TEST_CASE("CurlHttpClient never lets libcurl silently re-send a mutation on a de
         } catch (const http::SendError& error) {
             CHECK(error.retryable());
             CHECK(error.delivery() == http::Delivery::maybe_sent);
+            CHECK(std::string(error.what()).find("not sent again") != std::string::npos);
         }
-        CHECK(server.requests().size() == 2);
+        CHECK(server.requests().size() == 2);  // the POST went out once
+    }
+}
+
+TEST_CASE("CurlHttpClient sends mutations on the kept-alive connection while it is fresh") {
+    SECTION("a POST right after a GET reuses its connection") {
+        LoopbackServer server({ok("[]"), ok("{}"), ok("true")});
+        http::CurlHttpClient client(quick());
+        CHECK(client.send({"GET", server.base() + "/api/compose.one", {}, ""}).status == 200);
+        CHECK(client.send({"POST", server.base() + "/api/compose.update", {}, "{}"}).status == 200);
+        CHECK(client.send({"POST", server.base() + "/api/compose.deploy", {}, "{}"}).status == 200);
+        CHECK(server.requests().size() == 3);
+        CHECK(server.connections() == 1);
+    }
+    SECTION("a POST after 2 s of idleness opens a new connection; a GET still reuses an idle one") {
+        LoopbackServer server({ok("[]"), ok("[]"), ok("{}")});
+        http::CurlHttpClient client(quick());
+        CHECK(client.send({"GET", server.base() + "/api/compose.one", {}, ""}).status == 200);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2'100));
+        CHECK(client.send({"GET", server.base() + "/api/compose.one", {}, ""}).status == 200);
+        CHECK(server.connections() == 1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2'100));
+        CHECK(client.send({"POST", server.base() + "/api/compose.stop", {}, "{}"}).status == 200);
         CHECK(server.connections() == 2);
     }
 }

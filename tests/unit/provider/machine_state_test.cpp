@@ -52,3 +52,31 @@ TEST_CASE("a corrupt machine state file is a clear error") {
                                                                    Catch::Matchers::Contains("run create again"));
     }
 }
+
+TEST_CASE("the state file remembers Dokploy's API layout; a file without it is read as not known") {
+    const TempDir dir;
+    const provider::MachinePaths paths{dir.path()};
+    provider::MachineState state;
+    state.machine_id = "ws-1";
+    state.compose_id = "cmp_1";
+    state.project_id = "prj_1";
+    state.ssh_host = "dokploy.example.com";
+    state.ssh_port = 2222;
+    for (const auto layout :
+         {dokploy_provider::dokploy::ApiLayout::environments, dokploy_provider::dokploy::ApiLayout::legacy}) {
+        state.api_layout = layout;
+        provider::write_machine_state(paths, state);
+        CHECK(provider::read_machine_state(paths)->api_layout == layout);
+    }
+    for (const auto* older : {R"({"machineId":"m","composeId":"c","projectId":"p","sshHost":"h","sshPort":22})",
+                              R"({"machineId":"m","composeId":"c","projectId":"p","sshHost":"h","sshPort":22,)"
+                              R"("apiLayout":"quantum"})",
+                              R"({"machineId":"m","composeId":"c","projectId":"p","sshHost":"h","sshPort":22,)"
+                              R"("apiLayout":""})"}) {
+        INFO(older);
+        std::ofstream(paths.state_file()) << older;
+        const auto loaded = provider::read_machine_state(paths);
+        REQUIRE(loaded);
+        CHECK_FALSE(loaded->api_layout);
+    }
+}
