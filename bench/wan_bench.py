@@ -240,8 +240,11 @@ class Bench:
         with self.link.client():
             done = subprocess.run([self.binary, "--verbose", "command"], env=env, stdin=subprocess.DEVNULL,
                                   capture_output=True, timeout=60)
+        # With connection reuse the handshake happens in the machine's master, which logs to its own file.
+        log = os.path.join(folder, "ssh-master.log")
+        master_log = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
         self.reap(folder, "algorithm probe")
-        match = NEGOTIATED.search(done.stderr.decode(errors="replace"))
+        match = NEGOTIATED.search(done.stderr.decode(errors="replace") + master_log)
         if match:
             self.algorithms = {"kex": match.group(1), "cipher": match.group(4)}
         self.algorithms.update({k: v for k, v in (("kex", self.args.kex), ("cipher", self.args.cipher)) if v})

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <utility>
 
 #include "pkg/ssh/shared_socket.hpp"
 
@@ -24,12 +25,19 @@ std::optional<sockaddr_un> address_of(const std::filesystem::path& path) {
     return address;
 }
 
-core::UniqueFd unix_socket() {
+// A fresh Unix stream socket (close-on-exec) and the address of `path`; an invalid fd when the path does not
+// fit (errno ENAMETOOLONG) or no socket can be had.
+std::pair<core::UniqueFd, sockaddr_un> unix_socket_for(const std::filesystem::path& path) {
+    const auto address = address_of(path);
+    if (!address) {
+        errno = ENAMETOOLONG;
+        return {core::UniqueFd{}, sockaddr_un{}};
+    }
     core::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
     if (fd.valid()) {
         ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC);
     }
-    return fd;
+    return {std::move(fd), *address};
 }
 
 }  // namespace
@@ -39,43 +47,33 @@ bool socket_path_fits(const std::filesystem::path& path) {
 }
 
 core::UniqueFd listen_on(const std::filesystem::path& path) {
-    const auto address = address_of(path);
-    if (!address) {
-        errno = ENAMETOOLONG;
+    auto [fd, address] = unix_socket_for(path);
+    if (!fd.valid()) {
         return core::UniqueFd{};
     }
-    auto fd = unix_socket();
-    if (!fd.valid()) {
-        return fd;
-    }
     const mode_t saved = ::umask(077);
-    const int bound = ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof(*address));
+    const int bound = ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address));
     ::umask(saved);
     if (bound != 0 || ::listen(fd.get(), 16) != 0) {
         return core::UniqueFd{};
     }
     set_nonblocking(fd.get());
-    return fd;
+    return std::move(fd);
 }
 
 core::UniqueFd connect_to(const std::filesystem::path& path) {
-    const auto address = address_of(path);
-    if (!address) {
-        errno = ENAMETOOLONG;
-        return core::UniqueFd{};
-    }
-    auto fd = unix_socket();
+    auto [fd, address] = unix_socket_for(path);
     if (!fd.valid()) {
-        return fd;
+        return core::UniqueFd{};
     }
     int rc = 0;
     do {
-        rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof(*address));
+        rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address));
     } while (rc != 0 && errno == EINTR);
     if (rc != 0) {
         return core::UniqueFd{};
     }
-    return fd;
+    return std::move(fd);
 }
 
 SocketIdentity socket_identity(const std::filesystem::path& path) {
