@@ -4,13 +4,15 @@
     /usr/bin/python3 bench/ssh_bench.py --binary build/release/cmd/dokploy-provider [--runs 5] [--mib 64]
 
 Both clients use the same sshd on 127.0.0.1, the same client key and a pinned host key. Scenarios,
-each run --runs times, ours and ssh alternating:
+each run --runs times, ours (direct, DOKPLOY_SSH_CONTROL_PERSIST=0), ours over our shared connection
+and ssh alternating:
   true      `command true`: connection set-up + exec + teardown latency
   cat       --mib MiB of random data through remote `cat` (stdin from a file, stdout to a file; the
             output size is checked on every run and its SHA-256 on the first)
-Also measured: `true` over an OpenSSH ControlMaster connection (what connection reuse could reach)
-and how much of our `true` is the SSH handshake (from --verbose timestamps). Prints medians, ratios
-ours/ssh, CPU time and peak RSS. Everything started here is stopped by PID before exiting.
+Also measured: `true` over an OpenSSH ControlMaster connection (the reference for our shared
+connection) and how much of our direct `true` is the SSH handshake (from --verbose timestamps). Prints
+medians, ratios, CPU time and peak RSS (of the `command` process; over the shared connection the copying
+happens in the master). Everything started here, our master included, is stopped by PID before exiting.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
-from sshd_fixture import Sshd, client_public_key, make_machine_folder  # noqa: E402
+from sshd_fixture import Sshd, client_public_key, make_machine_folder, stop_masters  # noqa: E402
 
 SSH = "/usr/bin/ssh"
 GNU_TIME = "/usr/bin/time"  # Debian package `time`
@@ -125,6 +127,8 @@ def main() -> int:
 
             env = dict(os.environ, MACHINE_FOLDER=folder)
             env.pop("DEVPOD_DEBUG", None)
+            # Our direct path (every command its own connection, as on Windows), and connection reuse.
+            direct_env = dict(env, DOKPLOY_SSH_CONTROL_PERSIST="0")
             ssh_base = [SSH, "-F", "/dev/null", "-i", os.path.join(folder, "id_ed25519"),
                         "-o", f"UserKnownHostsFile={known_hosts}", "-o", "StrictHostKeyChecking=yes",
                         "-o", "BatchMode=yes", "-p", str(sshd.port), f"{getpass.getuser()}@127.0.0.1"]
@@ -132,6 +136,9 @@ def main() -> int:
             mux_opts = ["-o", "ControlMaster=auto", "-o", f"ControlPath={control}", "-o", "ControlPersist=120"]
 
             def ours(command: str, stdin: str | None, stdout: str | None) -> Result:
+                return timed_run([binary, "command"], dict(direct_env, COMMAND=command), stdin, stdout)
+
+            def ours_reused(command: str, stdin: str | None, stdout: str | None) -> Result:
                 return timed_run([binary, "command"], dict(env, COMMAND=command), stdin, stdout)
 
             def theirs(command: str, stdin: str | None, stdout: str | None, mux: bool = False) -> Result:
@@ -139,8 +146,9 @@ def main() -> int:
                 return timed_run(argv, env, stdin, stdout)
 
             results: dict[str, dict[str, list[Result]]] = {"true": {}, "cat": {}}
+            ours_reused("true", None, None)  # starts our master
             for run in range(args.runs):
-                for name, client in (("ours", ours), ("ssh", theirs)):
+                for name, client in (("ours", ours), ("reused", ours_reused), ("ssh", theirs)):
                     results["true"].setdefault(name, []).append(client("true", None, None))
                     result = client("cat", data, output)
                     size = os.path.getsize(output)
@@ -152,7 +160,8 @@ def main() -> int:
             mux_true = [theirs("true", None, None, mux=True).wall for _ in range(args.runs)]
             subprocess.run(ssh_base[:1] + mux_opts + ["-O", "exit"] + ssh_base[1:], env=env,
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
-            split = [phases(binary, env) for _ in range(args.runs)]
+            split = [phases(binary, direct_env) for _ in range(args.runs)]
+            stop_masters(root)
 
         print(f"dokploy-provider command vs OpenSSH ssh, median of {args.runs} alternating runs "
               f"(sshd on 127.0.0.1, {os.cpu_count()} CPUs)")
@@ -164,8 +173,17 @@ def main() -> int:
             ssh_cpu = statistics.median(r.cpu for r in results[scenario]["ssh"])
             print(f"{label:<14}{ours_wall * 1000:>8.0f}ms{ssh_wall * 1000:>8.0f}ms{ours_wall / ssh_wall:>10.2f}"
                   f"{ours_cpu * 1000:>8.0f}ms{ssh_cpu * 1000:>8.0f}ms")
+        mux_wall = statistics.median(mux_true)
+        for scenario, label, reference in (("true", "command true", mux_wall),
+                                           ("cat", f"{args.mib} MiB cat", None)):
+            reused_wall = statistics.median(r.wall for r in results[scenario]["reused"])
+            ssh_wall = reference or statistics.median(r.wall for r in results[scenario]["ssh"])
+            versus = "ssh over its ControlMaster" if reference else "ssh"
+            print(f"{label}, ours over our shared connection: {reused_wall * 1000:.0f}ms, {versus} "
+                  f"{ssh_wall * 1000:.0f}ms, ratio {reused_wall / ssh_wall:.2f}")
         mib_s = args.mib / statistics.median(r.wall for r in results["cat"]["ours"])
-        print(f"ours throughput: {mib_s:.0f} MiB/s")
+        print(f"ours throughput: {mib_s:.0f} MiB/s (direct), "
+              f"{args.mib / statistics.median(r.wall for r in results['cat']['reused']):.0f} MiB/s (shared)")
         for scenario, label in (("true", "command true"), ("cat", f"{args.mib} MiB cat")):
             print(f"peak RSS, {label}: ours {max(r.maxrss_kib for r in results[scenario]['ours']) / 1024:.1f} MiB, "
                   f"ssh {max(r.maxrss_kib for r in results[scenario]['ssh']) / 1024:.1f} MiB")
@@ -176,6 +194,7 @@ def main() -> int:
         print(f"ssh `true` over an existing ControlMaster connection: {statistics.median(mux_true) * 1000:.0f}ms")
         return 0
     finally:
+        stop_masters(root)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -89,7 +89,7 @@ bool send_frame(int socket, Type type, std::string_view body, const std::vector<
 }
 
 IoStatus FrameReader::read_from(int socket) {
-    std::array<char, 16 * 1024> chunk{};
+    std::array<char, std::size_t{16} * 1024> chunk{};
     iovec iov{chunk.data(), chunk.size()};
     msghdr message{};
     message.msg_iov = &iov;

@@ -79,7 +79,7 @@ std::vector<std::string> master_arguments(const SharedSettings& settings) {
 // the start-up channel. True once it reported ready; false when it could not start for a local reason.
 // Throws core::SshError with the master's own message when it could not connect or authenticate.
 bool start_master(const SharedSettings& settings) {
-    int pair[2];
+    int pair[2] = {-1, -1};
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
         return false;
     }
@@ -92,6 +92,7 @@ bool start_master(const SharedSettings& settings) {
     }
     const auto args = master_arguments(settings);
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (const auto& arg : args) {
         argv.push_back(const_cast<char*>(arg.c_str()));
     }

@@ -367,8 +367,8 @@ void report(int ready_fd, mux::Type type, const std::string& text) {
 }  // namespace
 
 int run_master(const SharedSettings& settings, int ready_fd) {
-    std::signal(SIGPIPE, SIG_IGN);  // a reader that hung up is an EPIPE on its stream, not our death
-    std::signal(SIGHUP, SIG_IGN);
+    (void)std::signal(SIGPIPE, SIG_IGN);  // a reader that hung up is an EPIPE on its stream, not our death
+    (void)std::signal(SIGHUP, SIG_IGN);
     auto identity = shared_identity(settings.endpoint, settings.credentials);  // the pin Connection::open checks
     std::optional<Connection> connection;
     try {
