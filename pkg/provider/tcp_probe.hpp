@@ -12,17 +12,11 @@ namespace dokploy_provider::provider {
 // silent). Only a completed connection counts as "in use". Never throws.
 [[nodiscard]] bool tcp_port_looks_free(const std::string& host, int port, core::Millis timeout);
 
-}  // namespace dokploy_provider::provider
-
-namespace dokploy_provider::provider {
 
 // True when host:port accepts a TCP connection and sends an SSH identification line ("SSH-") within
-// `timeout`. For status checks when the machine's keys are not at hand. Never throws.
+// `timeout`: status's check that the machine's sshd is up (no login). Never throws.
 [[nodiscard]] bool ssh_banner_answers(const std::string& host, int port, core::Millis timeout);
 
-}  // namespace dokploy_provider::provider
-
-namespace dokploy_provider::provider {
 
 // ssh_banner_answers() in two halves, so that the TCP handshake and the server's greeting overlap other work
 // (status's API request): the constructor resolves host:port and starts a non-blocking connect to its first

@@ -18,8 +18,9 @@ import unittest
 
 from e2e_support import (AgentServer, DevPod, DokployApi, Steps, free_port_range, need, output_of,
                          render_dev_manifest, run_id)
-from harness import Simulator
+from harness import Simulator, wait_until
 from proxy_fixture import Proxy
+from sshd_fixture import master_pids, stop_masters
 
 ERROR_LINE = re.compile(r"^\d\d:\d\d:\d\d (error|fatal) ", re.MULTILINE)
 
@@ -60,6 +61,7 @@ class DevPodLane:
     @classmethod
     def tearDownClass(cls):
         cls.agent_server.stop()
+        stop_masters(cls.devpod.home)  # the provider's shared SSH connections, if a test left one
         cls.devpod.cleanup()
         shutil.rmtree(cls.scratch, ignore_errors=True)
 
@@ -75,6 +77,10 @@ class DevPodLane:
     def service_names(self) -> list:
         """The names of every compose service of the backend (the lane's project on real Dokploy)."""
         raise NotImplementedError
+
+    def machine_folder(self, machine: str) -> str:
+        """DevPod's MACHINE_FOLDER for `machine` (in the lane's DEVPOD_HOME)."""
+        return os.path.join(self.devpod.env["DEVPOD_HOME"], "contexts", "default", "machines", machine)
 
     def services(self, machine: str) -> list:
         """Services named devpod-<machine>, or starting with it when `machine` ends with '-'."""
@@ -102,9 +108,16 @@ class DevPodLane:
             self.assertIn(b"before-exit", failing.stdout)
             self.assertEqual(failing.returncode, 1)  # DevPod reports any remote failure as 1
             self.assertIn("Process exited with status 3", output_of(failing))
+            # DevPod's calls of `command` went over one shared SSH connection, which outlives them.
+            folder = self.machine_folder(machine)
+            self.assertTrue(os.path.exists(os.path.join(folder, "ssh-master.sock")), os.listdir(folder))
+            self.assertEqual(len(master_pids(folder)), 1)
         with self.steps.step("machine stop, status Stopped"):
             self.devpod_ok("machine", "stop", machine, expect=f"Successfully stopped '{machine}'")
             self.devpod_ok("machine", "status", machine, expect=f"Machine '{machine}' is 'Stopped'")
+            # stop ends the shared connection.
+            self.assertFalse(os.path.exists(os.path.join(folder, "ssh-master.sock")))
+            wait_until(lambda: not master_pids(folder), timeout=3, what="stop to end the shared connection")
         with self.steps.step("machine start, status Running"):
             self.devpod_ok("machine", "start", machine, expect=f"Successfully started '{machine}'")
             self.devpod_ok("machine", "status", machine, expect=f"Machine '{machine}' is 'Running'")
