@@ -25,19 +25,20 @@ std::optional<sockaddr_un> address_of(const std::filesystem::path& path) {
     return address;
 }
 
-// A fresh Unix stream socket (close-on-exec) and the address of `path`; an invalid fd when the path does not
-// fit (errno ENAMETOOLONG) or no socket can be had.
-std::pair<core::UniqueFd, sockaddr_un> unix_socket_for(const std::filesystem::path& path) {
-    const auto address = address_of(path);
-    if (!address) {
+// A fresh Unix stream socket (close-on-exec), with `address` set to `path`; invalid when the path does not fit
+// (errno ENAMETOOLONG) or no socket can be had.
+core::UniqueFd unix_socket_for(const std::filesystem::path& path, sockaddr_un& address) {
+    const auto fitted = address_of(path);
+    if (!fitted) {
         errno = ENAMETOOLONG;
-        return {core::UniqueFd{}, sockaddr_un{}};
+        return core::UniqueFd{};
     }
+    address = *fitted;
     core::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
     if (fd.valid()) {
         ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC);
     }
-    return {std::move(fd), *address};
+    return fd;
 }
 
 }  // namespace
@@ -47,9 +48,10 @@ bool socket_path_fits(const std::filesystem::path& path) {
 }
 
 core::UniqueFd listen_on(const std::filesystem::path& path) {
-    auto [fd, address] = unix_socket_for(path);
+    sockaddr_un address{};
+    auto fd = unix_socket_for(path, address);
     if (!fd.valid()) {
-        return core::UniqueFd{};
+        return fd;
     }
     const mode_t saved = ::umask(077);
     const int bound = ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address));
@@ -58,13 +60,14 @@ core::UniqueFd listen_on(const std::filesystem::path& path) {
         return core::UniqueFd{};
     }
     set_nonblocking(fd.get());
-    return std::move(fd);
+    return fd;
 }
 
 core::UniqueFd connect_to(const std::filesystem::path& path) {
-    auto [fd, address] = unix_socket_for(path);
+    sockaddr_un address{};
+    auto fd = unix_socket_for(path, address);
     if (!fd.valid()) {
-        return core::UniqueFd{};
+        return fd;
     }
     int rc = 0;
     do {
@@ -73,7 +76,7 @@ core::UniqueFd connect_to(const std::filesystem::path& path) {
     if (rc != 0) {
         return core::UniqueFd{};
     }
-    return std::move(fd);
+    return fd;
 }
 
 SocketIdentity socket_identity(const std::filesystem::path& path) {
