@@ -217,12 +217,13 @@ class CrashDumpTest(unittest.TestCase):
                                        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             try:
                 pid = wait_until(lambda: self.provider_pid(process.pid), timeout=10, what="the provider process")
-                wait_until(lambda: self.core_limit(pid) is not None, timeout=5, what="/proc/PID/limits")
                 with open(f"/proc/{pid}/status", encoding="ascii") as status:
                     real_uid = int(next(l for l in status if l.startswith("Uid:")).split()[1])
                 self.assertNotEqual(real_uid, 0, "the provider did not run as nobody")
-                # A non-dumpable process's /proc files belong to root, whoever runs it.
-                self.assertEqual(os.stat(f"/proc/{pid}/environ").st_uid, 0)
+                # A non-dumpable process's /proc files belong to root, whoever runs it. The exec'ed process is
+                # visible before main() runs (long under ASan): wait for it to get there, while status is held.
+                wait_until(lambda: os.stat(f"/proc/{pid}/environ").st_uid == 0, timeout=5,
+                           what="the provider to make itself non-dumpable")
                 self.assertEqual(self.core_limit(pid), ("0", "0"))
             finally:
                 process.communicate(timeout=60)
